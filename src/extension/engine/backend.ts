@@ -1,0 +1,76 @@
+/**
+ * Chooses the tfjs backend once per process: the native TensorFlow binding when it loads, else
+ * @tensorflow/tfjs on wasm (or cpu when wasm cannot start), and records why the native one is absent.
+ */
+import type * as tfTypes from '@tensorflow/tfjs';
+import type { BackendName } from '../../shared/protocol';
+
+export type Tf = typeof tfTypes;
+
+export interface Backend {
+  tf: Tf;
+  name: BackendName;
+  native: boolean;
+  fallbackReason?: string;
+}
+
+let chosen: Promise<Backend> | undefined;
+
+/** `LATENT_LAB_BACKEND=cpu|wasm|tensorflow` forces a backend (tests, debugging). */
+export function loadBackend(): Promise<Backend> {
+  chosen ??= choose(process.env.LATENT_LAB_BACKEND);
+  return chosen;
+}
+
+async function choose(forced: string | undefined): Promise<Backend> {
+  // TensorFlow's C++ logging (oneDNN and CPU feature notices) would otherwise flood stderr.
+  process.env.TF_CPP_MIN_LOG_LEVEL ??= '2';
+  let fallbackReason: string;
+  if (forced === undefined || forced === 'tensorflow') {
+    try {
+      // eslint-disable-next-line @typescript-eslint/no-require-imports
+      const tf = require('@tensorflow/tfjs-node') as Tf;
+      await tf.ready();
+      return { tf, name: 'tensorflow', native: true };
+    } catch (error) {
+      fallbackReason = `@tensorflow/tfjs-node could not load its native binding (${firstLine(error)}); run \`npm run provision\` to build it`;
+      if (forced === 'tensorflow') throw new Error(fallbackReason);
+    }
+  } else {
+    fallbackReason = `LATENT_LAB_BACKEND=${forced} was requested`;
+  }
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const tf = require('@tensorflow/tfjs') as Tf;
+  if (forced !== 'cpu' && (await tryWasm(tf))) {
+    return { tf, name: 'wasm', native: false, fallbackReason };
+  }
+  await tf.setBackend('cpu');
+  return { tf, name: 'cpu', native: false, fallbackReason };
+}
+
+async function tryWasm(tf: Tf): Promise<boolean> {
+  try {
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    require('@tensorflow/tfjs-backend-wasm');
+    return await tf.setBackend('wasm');
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * The wasm backend lacks some gradients (Conv2DBackpropFilter among them); work that needs a kernel
+ * the current backend does not have moves to cpu rather than failing midway.
+ */
+export async function ensureKernels(backend: Backend, kernelNames: readonly string[]): Promise<void> {
+  const { tf } = backend;
+  const active = tf.getBackend();
+  if (kernelNames.every((name) => tf.getKernel(name, active) !== undefined)) return;
+  await tf.setBackend('cpu');
+  backend.name = 'cpu';
+}
+
+function firstLine(error: unknown): string {
+  const message = error instanceof Error ? error.message : String(error);
+  return message.split('\n')[0]!.slice(0, 300);
+}

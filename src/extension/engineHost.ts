@@ -1,0 +1,65 @@
+/**
+ * Owns the one engine process of the window and its VS Code surfaces: the output channel with the
+ * engine log and the status bar item with the backend. The process is forked on first use.
+ */
+import * as path from 'node:path';
+import * as vscode from 'vscode';
+import type { EngineInfo, EngineMethod, ParamsOf, ResultOf } from '../shared/protocol';
+import { EngineClient, type RequestOptions } from './engineClient';
+
+export class EngineHost implements vscode.Disposable {
+  readonly output = vscode.window.createOutputChannel('Latent Lab', { log: true });
+  private readonly statusItem = vscode.window.createStatusBarItem('latentLab.backend', vscode.StatusBarAlignment.Right, 50);
+  private readonly client: EngineClient;
+  private fallbackAnnounced = false;
+
+  constructor(extensionPath: string) {
+    this.statusItem.name = 'Latent Lab backend';
+    this.statusItem.command = 'latentLab.showEngineInfo';
+    this.statusItem.text = '$(beaker) Latent Lab';
+    this.statusItem.tooltip = 'Latent Lab engine not started yet — click to start it and show its backend';
+    this.statusItem.show();
+    this.client = new EngineClient({
+      enginePath: path.join(extensionPath, 'dist', 'engine.js'),
+      onEvent: (message) => {
+        if (message.event === 'backend') this.showBackend(message.data as EngineInfo);
+        else if (message.event === 'log') this.log(message.data as { level: string; message: string });
+      },
+      onExit: (description) => {
+        this.output.warn(`engine stopped (${description})`);
+        this.statusItem.text = '$(warning) Latent Lab: engine stopped';
+        this.statusItem.tooltip = 'The engine process stopped; it restarts on the next request.';
+        void vscode.window.showWarningMessage(`Latent Lab: the engine process stopped (${description}). It will restart on the next request.`);
+      },
+      onInvalidMessage: (problem) => this.output.error(problem),
+    });
+  }
+
+  request<M extends EngineMethod>(method: M, params: ParamsOf<M>, options?: RequestOptions): Promise<ResultOf<M>> {
+    return this.client.request(method, params, options);
+  }
+
+  showBackend(info: EngineInfo): void {
+    this.statusItem.text = info.native ? `$(beaker) ${info.backend}` : `$(warning) ${info.backend}`;
+    this.statusItem.tooltip = info.native
+      ? `Latent Lab engine: native TensorFlow backend (tfjs ${info.tfjsVersion})`
+      : `Latent Lab engine: ${info.backend} fallback backend — ${info.fallbackReason ?? ''}`;
+    if (!info.native && !this.fallbackAnnounced) {
+      this.fallbackAnnounced = true;
+      this.output.warn(`using the ${info.backend} backend: ${info.fallbackReason ?? 'native backend unavailable'}`);
+      void vscode.window.showWarningMessage(`Latent Lab is using the slower ${info.backend} backend: ${info.fallbackReason ?? ''}`);
+    }
+  }
+
+  dispose(): void {
+    this.client.dispose();
+    this.statusItem.dispose();
+    this.output.dispose();
+  }
+
+  private log(entry: { level: string; message: string }): void {
+    if (entry.level === 'error') this.output.error(entry.message);
+    else if (entry.level === 'warn') this.output.warn(entry.message);
+    else this.output.info(entry.message);
+  }
+}

@@ -1,0 +1,79 @@
+import assert from 'node:assert/strict';
+import { after, test } from 'node:test';
+import { EngineClient } from '../../src/extension/engineClient';
+import type { EventMessage } from '../../src/shared/protocol';
+import { distPath } from './helpers';
+
+const events: EventMessage[] = [];
+const invalid: string[] = [];
+const exits: string[] = [];
+const client = new EngineClient({
+  enginePath: distPath('engine.js'),
+  onEvent: (message) => events.push(message),
+  onExit: (description) => exits.push(description),
+  onInvalidMessage: (problem) => invalid.push(problem),
+});
+after(() => client.dispose());
+
+test('info comes back from a forked engine process with a validated backend', async () => {
+  const info = await client.request('info', {});
+  assert.ok(['tensorflow', 'wasm', 'cpu'].includes(info.backend));
+  assert.equal(info.native, info.backend === 'tensorflow');
+  assert.notEqual(info.pid, process.pid, 'the engine runs in its own process');
+  assert.equal(info.pid, client.pid);
+});
+
+test('the engine answers malformed and unknown requests with errors and keeps serving', async () => {
+  const replies: unknown[] = [];
+  const child = (client as unknown as { child: import('node:child_process').ChildProcess }).child;
+  const collect = (message: unknown) => replies.push(message);
+  child.on('message', collect);
+  client.sendRaw({ type: 'request', id: 1001, method: 'launchRockets', params: {} });
+  client.sendRaw({ type: 'request', id: 1002, method: 'info', params: { surprise: true } });
+  client.sendRaw({ garbage: [1, 2, 3] });
+  client.sendRaw('not even an object');
+  const info = await client.request('info', {});
+  child.off('message', collect);
+  const byId = new Map(replies.map((reply) => [(reply as { id: number }).id, reply as { ok: boolean; error: { code: string; message: string } }]));
+  assert.equal(byId.get(1001)?.ok, false);
+  assert.equal(byId.get(1001)?.error.code, 'unknown-method');
+  assert.equal(byId.get(1002)?.error.code, 'bad-request');
+  assert.match(byId.get(1002)!.error.message, /info\.params\.surprise/);
+  assert.equal(info.pid, client.pid, 'the same process still answers after bad input');
+  const warnings = events.filter((event) => event.event === 'log').map((event) => (event.data as { message: string }).message);
+  assert.ok(warnings.some((message) => message.includes('rejected message')), 'unanswerable messages are logged');
+});
+
+test('a dead engine fails the pending request with engine-died and restarts on the next request', async () => {
+  const firstPid = client.pid!;
+  const pending = client.request('info', {});
+  process.kill(firstPid, 'SIGKILL');
+  await pending.then(
+    () => {
+      // The reply may have raced the kill; either way the restart below must work.
+    },
+    (error: { code: string; message: string }) => {
+      assert.equal(error.code, 'engine-died');
+      assert.match(error.message, /restart on the next request/);
+    },
+  );
+  await waitFor(() => exits.length > 0);
+  assert.match(exits[0]!, /SIGKILL/);
+  const info = await client.request('info', {});
+  assert.notEqual(info.pid, firstPid);
+});
+
+test('the engine announces its backend once on start', async () => {
+  await waitFor(() => events.some((event) => event.event === 'backend'));
+  const announcement = events.find((event) => event.event === 'backend')!;
+  assert.equal(announcement.requestId, undefined);
+  assert.equal(invalid.length, 0, `no invalid messages expected: ${invalid.join('; ')}`);
+});
+
+async function waitFor(condition: () => boolean, timeoutMs = 20_000): Promise<void> {
+  const start = Date.now();
+  while (!condition()) {
+    if (Date.now() - start > timeoutMs) throw new Error('timed out waiting for condition');
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+}

@@ -39,6 +39,15 @@ export interface BuiltModel<C> {
   decode(z: Tensor): Tensor;
   /** Extra per-model metrics on a batch (per-dimension KL, codebook usage); plain numbers. */
   metrics?(x: Tensor): Promise<Record<string, number | number[]>>;
+  /** What the optimiser updates (a tied decoder's kernel is not among them). */
+  trainableVariables(): tfTypes.Variable[];
+  /** Data-dependent initialisation before the first epoch of a fresh run (VQ codebook from encoder outputs). */
+  prepareForTraining?(x: Tensor): void;
+  /** Updates that are not gradient steps (the VQ-VAE's EMA codebook), run after each optimiser step. */
+  afterStep?(x: Tensor, step: number): void;
+  /** Makes the saved parts standalone (copies a tied kernel into the decoder). */
+  prepareForSave?(): void;
+  dispose(): void;
 }
 
 export interface ModelKindSpec<C> {

@@ -2,7 +2,7 @@
  * The engine protocol: every request the host (or CLI, or tests) can make of the engine, every
  * event the engine emits, and the envelopes that carry them. Both ends validate with these schemas.
  */
-import { bool, type Infer, literal, num, obj, oneOf, optional, type Schema, SchemaError, str, unknownValue } from './schema';
+import { arr, bool, type Infer, literal, nullable, num, obj, oneOf, optional, record, type Schema, SchemaError, str, unknownValue } from './schema';
 
 export const backendNames = ['tensorflow', 'wasm', 'cpu'] as const;
 export type BackendName = (typeof backendNames)[number];
@@ -20,6 +20,65 @@ export const engineInfoSchema = obj({
 });
 export type EngineInfo = Infer<typeof engineInfoSchema>;
 
+export const modelKindNames = ['ae', 'dae', 'ksparse', 'conv', 'vae', 'betavae', 'vqvae'] as const;
+export type ModelKindName = (typeof modelKindNames)[number];
+
+const terms = record(num(), { maxKeys: 64 });
+
+export const trainParamsSchema = obj({
+  model: oneOf(modelKindNames),
+  /** `sample`, or a path to a dataset file or folder. */
+  data: str({ minLength: 1, maxLength: 4096 }),
+  epochs: num({ integer: true, min: 1, max: 100_000 }),
+  batchSize: optional(num({ integer: true, min: 1, max: 65_536 })),
+  limit: optional(num({ integer: true, min: 1 })),
+  latentDim: optional(num({ integer: true, min: 1, max: 4096 })),
+  validationFraction: optional(num({ min: 0, max: 0.5 })),
+  seed: optional(num({ integer: true, min: 0, max: 2 ** 31 - 1 })),
+  learningRate: optional(num({ min: 1e-7, max: 1 })),
+  /** Early stopping: epochs without validation improvement before stopping. */
+  patience: optional(num({ integer: true, min: 1, max: 10_000 })),
+  /** Checkpoint folder; by default a new folder under ./latent-lab-runs. */
+  out: optional(str({ minLength: 1, maxLength: 4096 })),
+  /** Continue the checkpoint at `out` instead of starting fresh. */
+  resume: optional(bool()),
+  /** Kind-specific settings (hidden sizes, k, beta, …), validated by the kind's schema. */
+  config: optional(record(unknownValue(), { maxKeys: 64 })),
+});
+export type TrainParams = Infer<typeof trainParamsSchema>;
+
+export const trainStatuses = ['completed', 'early-stopped', 'cancelled', 'diverged'] as const;
+
+export const trainResultSchema = obj({
+  model: oneOf(modelKindNames),
+  status: oneOf(trainStatuses),
+  message: str({ maxLength: 10_000 }),
+  /** Validation loss (training loss without a validation split) of the last good epoch. */
+  finalLoss: nullable(num()),
+  samplesPerSecond: num({ min: 0 }),
+  checkpoint: nullable(str({ maxLength: 4096 })),
+  backend: oneOf(backendNames),
+  epoch: num({ integer: true, min: 0 }),
+  history: arr(terms, { maxLength: 100_000 }),
+  metrics: terms,
+  /** Per-unit diagnostics: klPerDim (VAE), codeUsage (VQ-VAE). */
+  diagnostics: record(arr(num(), { maxLength: 1_000_000 }), { maxKeys: 16 }),
+});
+export type TrainResult = Infer<typeof trainResultSchema>;
+
+export const progressSchema = obj({
+  phase: oneOf(['batch', 'epoch'] as const),
+  epoch: num({ integer: true, min: 0 }),
+  epochs: num({ integer: true, min: 1 }),
+  batch: num({ integer: true, min: 0 }),
+  batches: num({ integer: true, min: 0 }),
+  terms,
+  validation: optional(terms),
+  samplesPerSecond: num({ min: 0 }),
+  etaSeconds: num({ min: 0 }),
+});
+export type Progress = Infer<typeof progressSchema>;
+
 interface MethodSpec {
   params: Schema<unknown>;
   result: Schema<unknown>;
@@ -27,6 +86,8 @@ interface MethodSpec {
 
 export const engineMethods = {
   info: { params: obj({}), result: engineInfoSchema },
+  /** Trains a model, emitting `progress` events; cancelling keeps the last epoch's checkpoint. */
+  train: { params: trainParamsSchema, result: trainResultSchema },
   /** Aborts a running request; it then fails with code `cancelled`. */
   cancel: { params: obj({ requestId: num({ integer: true, min: 0 }) }), result: obj({ cancelled: bool() }) },
 } satisfies Record<string, MethodSpec>;
@@ -38,6 +99,7 @@ export type ResultOf<M extends EngineMethod> = Infer<(typeof engineMethods)[M]['
 export const engineEvents = {
   log: obj({ level: oneOf(['info', 'warn', 'error'] as const), message: str({ maxLength: 100_000 }) }),
   backend: engineInfoSchema,
+  progress: progressSchema,
 } satisfies Record<string, Schema<unknown>>;
 
 export type EngineEventName = keyof typeof engineEvents;

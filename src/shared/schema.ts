@@ -95,7 +95,8 @@ export function record<T>(valueSchema: Schema<T>, options: { maxKeys?: number } 
   return schema(`record of ${valueSchema.description}`, (value, path) => {
     if (!isPlainObject(value) || Object.keys(value).length > maxKeys) throw new SchemaError(path, `an object with at most ${maxKeys} keys`, value);
     const out: Record<string, T> = {};
-    for (const [key, entry] of Object.entries(value)) out[key] = valueSchema.parse(entry, `${path}.${key}`);
+    // defineProperty: a "__proto__" key from JSON.parse must stay a key, not become the prototype.
+    for (const [key, entry] of Object.entries(value)) Object.defineProperty(out, key, { value: valueSchema.parse(entry, `${path}.${key}`), enumerable: true, writable: true, configurable: true });
     return out;
   });
 }

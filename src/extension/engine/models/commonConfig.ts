@@ -32,12 +32,6 @@ export function partsVariables(parts: ModelParts): tfTypes.Variable[] {
   return [...layerVariables(parts.encoder), ...layerVariables(parts.decoder), ...Object.values(parts.extraVariables)];
 }
 
-export function disposeParts(parts: ModelParts): void {
-  parts.encoder.dispose();
-  parts.decoder.dispose();
-  for (const variable of Object.values(parts.extraVariables)) variable.dispose();
-}
-
 /** A per-step seed for noise ops: different every step, identical across runs with the same seed. */
 export function stepSeed(seed: number, step: number, stream: number): number {
   return (seed * 1_000_003 + step * 31 + stream) % 2 ** 31;

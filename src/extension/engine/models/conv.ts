@@ -1,10 +1,10 @@
 /** `conv`: convolutional autoencoder — stride-2 conv encoder, transposed-conv decoder. */
 import { type Infer, obj, oneOf } from '../../../shared/schema';
 import type { Tf } from '../backend';
-import { applyOne, commonFields, convFields, disposeParts, partsVariables } from './commonConfig';
+import { applyOne, commonFields, convFields, partsVariables } from './commonConfig';
 import { activations, convDecoder, convEncoder, Initializers } from './layers';
 import { mseMean, outputTransform, reconstructionKinds, reconstructionPerSample } from './losses';
-import type { BuiltModel, ModelKindSpec, ModelParts } from './modelKind';
+import { disposeModelParts, type BuiltModel, type ModelKindSpec, type ModelParts } from './modelKind';
 
 const configSchema = obj({ ...commonFields, ...convFields, activation: oneOf(activations), reconstruction: oneOf(reconstructionKinds) });
 export type ConvConfig = Infer<typeof configSchema>;
@@ -23,7 +23,7 @@ function wrap(tf: Tf, config: ConvConfig, parts: ModelParts): BuiltModel<ConvCon
     encode: (x) => tf.tidy(() => applyOne(parts.encoder, x)),
     decode: (z) => tf.tidy(() => outputTransform(tf, config.reconstruction, applyOne(parts.decoder, z))),
     trainableVariables: () => partsVariables(parts),
-    dispose: () => disposeParts(parts),
+    dispose: () => disposeModelParts(parts),
   };
 }
 

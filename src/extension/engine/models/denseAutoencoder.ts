@@ -1,10 +1,10 @@
 /** The dense autoencoder body shared by `ae` and `dae` (which only adds input corruption). */
 import type { Tf } from '../backend';
 import { sampleSize } from '../data/dataset';
-import { applyOne, disposeParts, partsVariables } from './commonConfig';
+import { applyOne, partsVariables } from './commonConfig';
 import { type Activation, denseStack, Initializers } from './layers';
 import { mseMean, type Reconstruction, outputTransform, reconstructionPerSample } from './losses';
-import type { BuiltModel, LossContext, ModelParts, Tensor } from './modelKind';
+import { disposeModelParts, type BuiltModel, type LossContext, type ModelParts, type Tensor } from './modelKind';
 
 export interface DenseAeConfig {
   latentDim: number;
@@ -60,6 +60,6 @@ export function denseAeModel<C extends DenseAeConfig>(
     encode: (x) => tf.tidy(() => applyOne(parts.encoder, x)),
     decode,
     trainableVariables: () => partsVariables(parts),
-    dispose: () => disposeParts(parts),
+    dispose: () => disposeModelParts(parts),
   };
 }

@@ -7,10 +7,10 @@ import type * as tfTypes from '@tensorflow/tfjs';
 import { bool, type Infer, num, obj, oneOf } from '../../../shared/schema';
 import type { Tf } from '../backend';
 import { sampleSize } from '../data/dataset';
-import { applyOne, commonFields, disposeParts, layerVariables, partsVariables } from './commonConfig';
+import { applyOne, commonFields, layerVariables, partsVariables } from './commonConfig';
 import { denseStack, Initializers } from './layers';
 import { mseMean, outputTransform, reconstructionKinds, reconstructionPerSample, withoutGradient } from './losses';
-import type { BuiltModel, ModelKindSpec, ModelParts, Tensor } from './modelKind';
+import { disposeModelParts, type BuiltModel, type ModelKindSpec, type ModelParts, type Tensor } from './modelKind';
 
 const configSchema = obj({
   ...commonFields,
@@ -70,7 +70,7 @@ function wrap(tf: Tf, config: KSparseConfig, parts: ModelParts): BuiltModel<KSpa
       decoderDense.setWeights([transposed, decoderBias]);
       transposed.dispose();
     },
-    dispose: () => disposeParts(parts),
+    dispose: () => disposeModelParts(parts),
   };
 }
 

@@ -17,6 +17,12 @@ export interface ModelParts {
   extraVariables: Record<string, tfTypes.Variable>;
 }
 
+export function disposeModelParts(parts: ModelParts): void {
+  parts.encoder.dispose();
+  parts.decoder.dispose();
+  for (const variable of Object.values(parts.extraVariables)) variable.dispose();
+}
+
 export interface LossContext {
   training: boolean;
   /** Global step, for schedules such as β-VAE capacity annealing. */

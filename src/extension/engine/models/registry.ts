@@ -7,9 +7,9 @@ import { ksparse } from './ksparse';
 import type { ModelKindSpec } from './modelKind';
 import { vae } from './vae';
 import { vqvae } from './vqvae';
+import type { ModelKindName } from '../../../shared/protocol';
 
-export const modelKinds = { ae, dae, ksparse, conv, vae, betavae, vqvae } as const;
-export type ModelKindName = keyof typeof modelKinds;
+export const modelKinds = { ae, dae, ksparse, conv, vae, betavae, vqvae } satisfies Record<ModelKindName, unknown>;
 
 export function modelKind(name: string): ModelKindSpec<unknown> {
   const spec = (modelKinds as Record<string, ModelKindSpec<unknown>>)[name];

@@ -5,10 +5,10 @@
  */
 import type { Tf } from '../backend';
 import { sampleSize } from '../data/dataset';
-import { applyOne, disposeParts, partsVariables, stepSeed } from './commonConfig';
+import { applyOne, partsVariables, stepSeed } from './commonConfig';
 import { type Activation, convDecoder, convEncoder, denseStack, Initializers } from './layers';
 import { gaussianKlPerDim, mseMean, outputTransform, type Reconstruction, reconstructionPerSample } from './losses';
-import type { BuiltModel, ModelParts, Scalar, Tensor } from './modelKind';
+import { disposeModelParts, type BuiltModel, type ModelParts, type Scalar, type Tensor } from './modelKind';
 
 export interface VariationalConfig {
   latentDim: number;
@@ -91,7 +91,7 @@ export function variationalModel<C extends VariationalConfig>(tf: Tf, config: C,
       return { klPerDim: values, activeUnits: values.filter((value) => value > 0.01).length };
     },
     trainableVariables: () => partsVariables(parts),
-    dispose: () => disposeParts(parts),
+    dispose: () => disposeModelParts(parts),
   };
 }
 

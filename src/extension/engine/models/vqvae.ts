@@ -9,10 +9,10 @@ import type * as tfTypes from '@tensorflow/tfjs';
 import { type Infer, num, obj, oneOf } from '../../../shared/schema';
 import type { Tf } from '../backend';
 import { sampleSize } from '../data/dataset';
-import { applyOne, commonFields, convFields, denseFields, disposeParts, layerVariables, stepSeed } from './commonConfig';
+import { applyOne, commonFields, convFields, denseFields, layerVariables, stepSeed } from './commonConfig';
 import { convDecoder, convEncoder, denseStack, Initializers } from './layers';
 import { mseMean, outputTransform, reconstructionPerSample, stopGradient, withoutGradient } from './losses';
-import type { BuiltModel, ModelKindSpec, ModelParts, Scalar, Tensor } from './modelKind';
+import { disposeModelParts, type BuiltModel, type ModelKindSpec, type ModelParts, type Scalar, type Tensor } from './modelKind';
 
 const configSchema = obj({
   ...commonFields,
@@ -112,7 +112,7 @@ function wrap(tf: Tf, config: VqVaeConfig, parts: ModelParts): BuiltModel<VqVaeC
       });
     },
     trainableVariables: () => [...layerVariables(parts.encoder), ...layerVariables(parts.decoder)],
-    dispose: () => disposeParts(parts),
+    dispose: () => disposeModelParts(parts),
   };
 }
 

@@ -32,3 +32,54 @@ for (const [args, pattern] of [
     assert.doesNotMatch(stderr, /\n\s+at /, 'no stack trace without --debug');
   });
 }
+
+test('train --json, inspect and encode work end to end on the bundled sample', async (t) => {
+  const { mkdtempSync, readFileSync, rmSync } = await import('node:fs');
+  const { tmpdir } = await import('node:os');
+  const path = await import('node:path');
+  const dir = mkdtempSync(path.join(tmpdir(), 'latent-lab-cli-'));
+  t.after(() => rmSync(dir, { recursive: true, force: true }));
+  const checkpoint = path.join(dir, 'run');
+  const trained = await runCli(['train', '--model', 'ae', '--data', 'sample', '--epochs', '2', '--limit', '500', '--latent', '3', '--out', checkpoint, '--json']);
+  assert.equal(trained.code, 0, trained.stderr);
+  const summary = lastJson(trained.stdout);
+  assert.equal(summary.model, 'ae');
+  assert.equal(summary.checkpoint, checkpoint);
+  assert.ok(Number.isFinite(summary.finalLoss as number));
+  assert.ok((summary.samplesPerSecond as number) > 0);
+  assert.match(trained.stderr, /epoch 2\/2 {2}loss/);
+
+  const inspected = await runCli(['inspect', checkpoint, '--json']);
+  assert.equal(inspected.code, 0, inspected.stderr);
+  assert.equal(lastJson(inspected.stdout).kind, 'ae');
+  assert.equal(lastJson(inspected.stdout).latentDim, 3);
+
+  const latents = path.join(dir, 'latents.npy');
+  const encoded = await runCli(['encode', '--checkpoint', checkpoint, '--data', 'sample', '--limit', '40', '--out', latents, '--json']);
+  assert.equal(encoded.code, 0, encoded.stderr);
+  const npy = readFileSync(latents);
+  assert.equal(npy.subarray(1, 6).toString(), 'NUMPY');
+  assert.match(npy.toString('latin1', 10, 128), /'shape': \(40, 3\)/);
+  const inspectedLatents = lastJson((await runCli(['inspect', latents, '--json'])).stdout);
+  assert.equal(inspectedLatents.count, 40);
+  assert.deepEqual(inspectedLatents.shape, [3]);
+});
+
+for (const [args, pattern] of [
+  [['train', '--model', 'gan', '--data', 'sample'], /^error: train.model: expected one of ae, dae/],
+  [['train', '--model', 'ae'], /^error: train needs --data/],
+  [['train', '--model', 'ae', '--data', '/no/such/file.npy', '--epochs', '1'], /^error: \/no\/such\/file.npy: no such file/],
+  [['train', '--model', 'ae', '--data', 'sample', '--epochs', 'many'], /^error: --epochs must be an integer/],
+  [['train', '--model', 'conv', '--data', 'sample', '--config', '{"filters":[8,8,8]}', '--epochs', '1', '--limit', '10'], /^error: conv models with 3 stride-2 stages need height and width divisible by 8; got 28×28/],
+  [['inspect', '/etc/hostname'], /^error: \/etc\/hostname: unknown dataset format/],
+  [['encode', '--checkpoint', '/tmp', '--data', 'sample', '--out', '/tmp/x.npy'], /^error: .*latent-lab.json/],
+] as const) {
+  test(`bad input (${args.join(' ')}) gives one clear error line`, async () => {
+    const { code, stderr } = await runCli([...args]);
+    assert.notEqual(code, 0);
+    const errors = cliErrorLines(stderr);
+    assert.equal(errors.length, 1, stderr);
+    assert.match(errors[0]!, pattern);
+    assert.doesNotMatch(stderr, /\n\s+at /);
+  });
+}

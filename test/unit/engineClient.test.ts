@@ -44,6 +44,29 @@ test('the engine answers malformed and unknown requests with errors and keeps se
   assert.ok(warnings.some((message) => message.includes('rejected message')), 'unanswerable messages are logged');
 });
 
+test('train over the protocol streams progress events to its request and cancels within a batch', async (t) => {
+  const { mkdtempSync, rmSync } = await import('node:fs');
+  const { tmpdir } = await import('node:os');
+  const path = await import('node:path');
+  const out = path.join(mkdtempSync(path.join(tmpdir(), 'latent-lab-engine-')), 'run');
+  t.after(() => rmSync(path.dirname(out), { recursive: true, force: true }));
+  const progress: EventMessage[] = [];
+  const completed = await client.request('train', { model: 'ae', data: 'sample', limit: 400, epochs: 2, out, config: { hidden: [16] } }, { onEvent: (event) => progress.push(event) });
+  assert.equal(completed.status, 'completed');
+  assert.equal(completed.checkpoint, out);
+  const epochEvents = progress.filter((event) => (event.data as { phase: string }).phase === 'epoch');
+  assert.deepEqual(epochEvents.map((event) => (event.data as { epoch: number }).epoch), [1, 2]);
+  assert.ok(progress.every((event) => event.event === 'progress' && event.requestId !== undefined));
+
+  const controller = new AbortController();
+  const cancelled = await client.request('train', { model: 'ae', data: 'sample', limit: 2000, epochs: 100, batchSize: 20, out, config: { hidden: [16] } }, {
+    signal: controller.signal,
+    onEvent: () => controller.abort(),
+  });
+  assert.equal(cancelled.status, 'cancelled');
+  assert.ok(cancelled.epoch <= 1, `stopped within the first epochs (epoch ${cancelled.epoch})`);
+});
+
 test('a dead engine fails the pending request with engine-died and restarts on the next request', async () => {
   const firstPid = client.pid!;
   const pending = client.request('info', {});

@@ -2,48 +2,47 @@
  * `latent-lab` — the headless face of the engine. Exit 0 on success; on failure one `error: …` line
  * on stderr (a stack trace only with --debug). With --json the last stdout line is one JSON object.
  */
-import type { EngineInfo } from '../../shared/protocol';
 import { loadBackend } from './backend';
-import { parseArgs, type ParsedArgs, UsageError } from './cliArgs';
-import { engineInfo } from './engineInfo';
+import { parseArgs, UsageError } from './cli/args';
+import type { CliCommand } from './cli/command';
+import { encodeCommand } from './cli/encode';
+import { infoCommand } from './cli/info';
+import { inspectCommand } from './cli/inspect';
+import { trainCommand } from './cli/train';
 
-const usage = `usage: latent-lab <command> [options]
+const commands: Record<string, CliCommand> = { info: infoCommand, train: trainCommand, inspect: inspectCommand, encode: encodeCommand };
+const globalBooleans = ['json', 'debug', 'help'];
 
-commands:
-  info                 show the tfjs backend in use and versions
-
-options:
-  --json               print one JSON object as the last stdout line
-  --debug              print stack traces on errors`;
-
-type Command = (args: ParsedArgs) => Promise<unknown>;
-
-const commands: Record<string, { run: Command; human: (result: never) => string }> = {
-  info: { run: () => engineInfo(), human: formatInfo },
-};
-
-function formatInfo(info: EngineInfo): string {
-  return [
-    `backend      ${info.backend}${info.native ? ' (native TensorFlow)' : ' (fallback)'}`,
-    `tfjs         ${info.tfjsVersion}`,
-    `node         ${info.node}`,
-    `latent-lab   ${info.engineVersion}`,
-  ].join('\n');
+function usage(): string {
+  const lines = Object.entries(commands).map(([name, command]) => `  ${name.padEnd(8)} ${command.summary}\n           latent-lab ${command.usage}`);
+  return `usage: latent-lab <command> [options]\n\ncommands:\n${lines.join('\n')}\n\noptions for every command:\n  --json   print one JSON object as the last stdout line\n  --debug  print stack traces on errors`;
 }
 
 async function main(argv: string[]): Promise<number> {
-  const args = parseArgs(argv, { booleans: ['json', 'debug', 'help'], values: [] });
-  if (args.command === undefined || args.command === 'help' || args.flags.has('help')) {
-    process.stdout.write(`${usage}\n`);
-    return args.command === undefined ? 2 : 0;
+  const name = argv[0];
+  if (name === undefined || name === 'help' || name === '--help') {
+    process.stdout.write(`${usage()}\n`);
+    return name === undefined ? 2 : 0;
   }
-  const command = commands[args.command];
-  if (!command) throw new UsageError(`unknown command "${args.command}" (try: ${Object.keys(commands).join(', ')})`);
+  const command = commands[name];
+  if (!command) throw new UsageError(`unknown command "${name}" (try: ${Object.keys(commands).join(', ')})`);
+  const args = parseArgs(argv, { booleans: [...globalBooleans, ...(command.booleans ?? [])], values: command.values });
+  if (args.flags.has('help')) {
+    process.stdout.write(`usage: latent-lab ${command.usage}\n`);
+    return 0;
+  }
   const backend = await loadBackend();
   if (!backend.native) process.stderr.write(`latent-lab: using the ${backend.name} backend: ${backend.fallbackReason}\n`);
-  const result = await command.run(args);
-  process.stdout.write(args.flags.has('json') ? `${JSON.stringify(result)}\n` : `${command.human(result as never)}\n`);
-  return 0;
+  // First Ctrl-C asks the command to stop cleanly (training keeps its last checkpoint); a second one exits.
+  const controller = new AbortController();
+  process.once('SIGINT', () => {
+    process.stderr.write('latent-lab: stopping after the current batch (Ctrl-C again to quit now)\n');
+    controller.abort();
+    process.once('SIGINT', () => process.exit(130));
+  });
+  const outcome = await command.run({ args, backend, signal: controller.signal, note: (line) => process.stderr.write(`${line}\n`) });
+  process.stdout.write(args.flags.has('json') ? `${JSON.stringify(outcome.result)}\n` : `${outcome.human}\n`);
+  return outcome.exitCode ?? 0;
 }
 
 main(process.argv.slice(2)).then(
@@ -51,10 +50,9 @@ main(process.argv.slice(2)).then(
     process.exitCode = code;
   },
   (error: unknown) => {
-    const debug = process.argv.includes('--debug');
     const message = error instanceof Error ? error.message : String(error);
     process.stderr.write(`error: ${message.split('\n')[0]}\n`);
-    if (debug && error instanceof Error && error.stack) process.stderr.write(`${error.stack}\n`);
+    if (process.argv.includes('--debug') && error instanceof Error && error.stack) process.stderr.write(`${error.stack}\n`);
     process.exitCode = error instanceof UsageError ? 2 : 1;
   },
 );

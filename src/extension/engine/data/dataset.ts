@@ -31,6 +31,11 @@ export interface LoadOptions {
   signal?: AbortSignal;
   /** For image folders: every image is resized to this [h, w]; defaults to the first image's size. */
   imageSize?: [number, number];
+  /**
+   * For CSV: the label column's header name; `null` for none. By default a column named `label`,
+   * `labels`, `class`, `target` or `y` is the label column when there is one.
+   */
+  labelColumn?: string | null;
 }
 
 /** A dataset problem a user can fix: the message names the file and what to do, in one line. */

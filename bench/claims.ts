@@ -29,7 +29,8 @@ const workDir = mkdtempSync(path.join(tmpdir(), 'latent-lab-claims-'));
 
 const kindSettings: Record<ModelKindName, { latentDim: number; config: Record<string, unknown>; epochs?: number }> = {
   ae: { latentDim: latent, config: {} },
-  dae: { latentDim: latent, config: { noise: 'masking', noiseLevel: 0.3 } },
+  // A wider code than the others: denoising gain is capped by how well the bottleneck reconstructs clean digits.
+  dae: { latentDim: 64, config: { noise: 'masking', noiseLevel: 0.3, hidden: [512] } },
   ksparse: { latentDim: 256, config: { k: 25 } },
   conv: { latentDim: latent, config: {} },
   vae: { latentDim: latent, config: {} },

@@ -2,7 +2,7 @@
  * The engine protocol: every request the host (or CLI, or tests) can make of the engine, every
  * event the engine emits, and the envelopes that carry them. Both ends validate with these schemas.
  */
-import { arr, bool, type Infer, literal, nullable, num, obj, oneOf, optional, record, type Schema, SchemaError, str, unknownValue } from './schema';
+import { arr, bool, type Infer, literal, nullable, num, obj, oneOf, optional, record, type Schema, SchemaError, str, typedArray, unknownValue } from './schema';
 
 export const backendNames = ['tensorflow', 'wasm', 'cpu'] as const;
 export type BackendName = (typeof backendNames)[number];
@@ -24,6 +24,11 @@ export const modelKindNames = ['ae', 'dae', 'ksparse', 'conv', 'vae', 'betavae',
 export type ModelKindName = (typeof modelKindNames)[number];
 
 const terms = record(num(), { maxKeys: 64 });
+
+/** Folder name for a new run: kind and a UTC timestamp, e.g. `vae-20261125-034512`. */
+export function runFolderName(kind: string, now = new Date()): string {
+  return `${kind}-${now.toISOString().replace(/[-:]/g, '').replace('T', '-').slice(0, 15)}`;
+}
 
 export const trainParamsSchema = obj({
   model: oneOf(modelKindNames),
@@ -79,6 +84,52 @@ export const progressSchema = obj({
 });
 export type Progress = Infer<typeof progressSchema>;
 
+const sessionId = str({ minLength: 1, maxLength: 64 });
+const shape = arr(num({ integer: true, min: 1, max: 1 << 24 }), { maxLength: 8 });
+export const projectionMethods = ['raw', 'pca', 'umap', 'tsne'] as const;
+export type ProjectionMethod = (typeof projectionMethods)[number];
+
+export const openSessionParamsSchema = obj({
+  /** Checkpoint folder (or its latent-lab.json). */
+  checkpoint: str({ minLength: 1, maxLength: 4096 }),
+  /** Dataset to explore; defaults to the one the checkpoint was trained on. */
+  data: optional(str({ minLength: 1, maxLength: 4096 })),
+  limit: optional(num({ integer: true, min: 1 })),
+});
+export type OpenSessionParams = Infer<typeof openSessionParamsSchema>;
+
+export const sessionSchema = obj({
+  sessionId,
+  kind: oneOf(modelKindNames),
+  checkpoint: str({ maxLength: 4096 }),
+  dataSource: str({ maxLength: 4096 }),
+  latentDim: num({ integer: true, min: 1 }),
+  inputShape: shape,
+  count: num({ integer: true, min: 0 }),
+  labelNames: optional(arr(str({ maxLength: 256 }), { maxLength: 100_000 })),
+  /** One label per sample, when the dataset has labels. */
+  labels: optional(typedArray('Int32Array')),
+  /** [count, latentDim] row-major. */
+  latents: typedArray('Float32Array'),
+  /** Mean squared reconstruction error per sample. */
+  reconstructionError: typedArray('Float32Array'),
+  /** Per-dimension mean and standard deviation of the latents (traversal slider ranges). */
+  latentMean: arr(num(), { maxLength: 65_536 }),
+  latentStd: arr(num(), { maxLength: 65_536 }),
+  /** VAE kinds: KL per latent dimension, in nats. */
+  klPerDim: optional(arr(num(), { maxLength: 65_536 })),
+  /** k-sparse: the k the model was trained with. */
+  k: optional(num({ integer: true, min: 1 })),
+  /** VQ-VAE: number of codebook entries. */
+  codebookSize: optional(num({ integer: true, min: 1 })),
+  history: arr(terms, { maxLength: 100_000 }),
+});
+export type Session = Infer<typeof sessionSchema>;
+
+/** Images travel as bytes 0–255, `count` of them, each of `shape` ([h, w, c] or [features]). */
+const imagesSchema = obj({ pixels: typedArray('Uint8Array'), shape, count: num({ integer: true, min: 0 }) });
+export type Images = Infer<typeof imagesSchema>;
+
 interface MethodSpec {
   params: Schema<unknown>;
   result: Schema<unknown>;
@@ -88,6 +139,34 @@ export const engineMethods = {
   info: { params: obj({}), result: engineInfoSchema },
   /** Trains a model, emitting `progress` events; cancelling keeps the last epoch's checkpoint. */
   train: { params: trainParamsSchema, result: trainResultSchema },
+  /** Loads a checkpoint and encodes a dataset with it; the engine keeps both until closeSession. */
+  openSession: { params: openSessionParamsSchema, result: sessionSchema },
+  closeSession: { params: obj({ sessionId }), result: obj({ closed: bool() }) },
+  /** 2-D coordinates of the session's latents; emits `projectProgress`, cancellable. */
+  project: {
+    params: obj({ sessionId, method: oneOf(projectionMethods), dims: optional(arr(num({ integer: true, min: 0 }), { maxLength: 2 })), seed: optional(num({ integer: true, min: 0 })) }),
+    result: obj({ coordinates: typedArray('Float32Array'), method: oneOf(projectionMethods), note: optional(str({ maxLength: 1000 })) }),
+  },
+  /** Inputs and reconstructions of the given samples (k-sparse: reconstructed at `k` when given). */
+  samples: {
+    params: obj({ sessionId, indices: typedArray('Int32Array', { maxLength: 100_000 }), k: optional(num({ integer: true, min: 1 })) }),
+    result: obj({ inputs: imagesSchema, reconstructions: imagesSchema }),
+  },
+  /** Decodes latent rows [count, latentDim]. */
+  decode: {
+    params: obj({ sessionId, latents: typedArray('Float32Array', { maxLength: 16_777_216 }) }),
+    result: imagesSchema,
+  },
+  /** k-sparse: the dictionary (decoder rows) as images; VQ-VAE: each codebook entry decoded. With usage per feature. */
+  features: {
+    params: obj({ sessionId }),
+    result: obj({ images: imagesSchema, frequency: typedArray('Float32Array'), kind: oneOf(['dictionary', 'codebook'] as const) }),
+  },
+  /** The samples that activate a k-sparse feature (or use a VQ code) most. */
+  topActivating: {
+    params: obj({ sessionId, feature: num({ integer: true, min: 0 }), count: num({ integer: true, min: 1, max: 1000 }) }),
+    result: obj({ indices: typedArray('Int32Array'), activations: typedArray('Float32Array') }),
+  },
   /** Aborts a running request; it then fails with code `cancelled`. */
   cancel: { params: obj({ requestId: num({ integer: true, min: 0 }) }), result: obj({ cancelled: bool() }) },
 } satisfies Record<string, MethodSpec>;
@@ -100,6 +179,7 @@ export const engineEvents = {
   log: obj({ level: oneOf(['info', 'warn', 'error'] as const), message: str({ maxLength: 100_000 }) }),
   backend: engineInfoSchema,
   progress: progressSchema,
+  projectProgress: obj({ fraction: num({ min: 0, max: 1 }), stage: str({ maxLength: 200 }) }),
 } satisfies Record<string, Schema<unknown>>;
 
 export type EngineEventName = keyof typeof engineEvents;

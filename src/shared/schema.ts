@@ -127,8 +127,14 @@ export function obj<S extends Shape>(shape: S): Schema<ObjectOf<S>> & { shape: S
   };
 }
 
-type TypedArrayName = 'Float32Array' | 'Int32Array' | 'Uint8Array' | 'Uint8ClampedArray';
-type TypedArrayOf<N extends TypedArrayName> = InstanceType<(typeof globalThis)[N]>;
+interface TypedArrays {
+  Float32Array: Float32Array;
+  Int32Array: Int32Array;
+  Uint8Array: Uint8Array;
+  Uint8ClampedArray: Uint8ClampedArray;
+}
+type TypedArrayName = keyof TypedArrays;
+type TypedArrayOf<N extends TypedArrayName> = TypedArrays[N];
 
 export function typedArray<N extends TypedArrayName>(name: N, options: { maxLength?: number } = {}): Schema<TypedArrayOf<N>> {
   const maxLength = options.maxLength ?? 512 * 1024 * 1024;

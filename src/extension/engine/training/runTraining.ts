@@ -3,7 +3,7 @@
  * after every good epoch → summary. Shared by the engine's `train` request and the CLI.
  */
 import * as path from 'node:path';
-import type { TrainParams, TrainResult } from '../../../shared/protocol';
+import { runFolderName, type TrainParams, type TrainResult } from '../../../shared/protocol';
 import { type Backend, ensureKernels } from '../backend';
 import { saveCheckpoint } from '../checkpoint/checkpoint';
 import type { CheckpointMeta } from '../checkpoint/meta';
@@ -25,14 +25,9 @@ const defaults = { batchSize: 128, latentDim: 2, validationFraction: 0.1 };
 const DIAGNOSTIC_SAMPLES = 2048;
 const CONV_KERNELS = ['Conv2DBackpropFilter', 'Conv2DBackpropInput'];
 
-export function defaultRunFolder(kind: string, now = new Date()): string {
-  const stamp = now.toISOString().replace(/[-:]/g, '').replace('T', '-').slice(0, 15);
-  return path.resolve('latent-lab-runs', `${kind}-${stamp}`);
-}
-
 export async function runTraining(backend: Backend, params: TrainParams, options: RunOptions = {}): Promise<TrainResult> {
   const { tf } = backend;
-  const out = path.resolve(params.out ?? defaultRunFolder(params.model));
+  const out = path.resolve(params.out ?? path.join('latent-lab-runs', runFolderName(params.model)));
   const dataset = await loadDataset(params.data, { limit: params.limit, signal: options.signal });
   const { model, meta } = params.resume ? await resumeModel(backend, out, params, dataset) : { model: freshModel(backend, params, dataset), meta: undefined };
   try {

@@ -1,0 +1,112 @@
+/**
+ * Explorer sessions: a checkpoint and a dataset encoded once, kept in the engine so that hover,
+ * slider and grid requests only decode. Every tensor lives inside a tidy; sessions free their
+ * model on close.
+ */
+import { randomUUID } from 'node:crypto';
+import { EngineError, type OpenSessionParams, type Session } from '../../../shared/protocol';
+import type { Backend, Tf } from '../backend';
+import type { CheckpointMeta } from '../checkpoint/meta';
+import { DataError, sampleSize } from '../data/dataset';
+import { loadDataset } from '../data/loadDataset';
+import { renormalize } from '../data/renormalize';
+import { encodeDataset } from '../models/encodeAll';
+import type { BuiltModel } from '../models/modelKind';
+import { openCheckpoint } from '../models/openCheckpoint';
+
+export interface OpenSession {
+  id: string;
+  model: BuiltModel<unknown>;
+  meta: CheckpointMeta;
+  /** Inputs in the model's normalisation, [count, ...inputShape]. */
+  x: Float32Array;
+  count: number;
+  latents: Float32Array;
+}
+
+const DIAGNOSTIC_SAMPLES = 2048;
+
+export class Sessions {
+  private readonly open = new Map<string, OpenSession>();
+
+  constructor(private readonly backend: Backend) {}
+
+  async create(params: OpenSessionParams, signal?: AbortSignal): Promise<Session> {
+    const { tf } = this.backend;
+    const { model, meta } = await openCheckpoint(tf, params.checkpoint);
+    try {
+      const source = params.data ?? meta.dataset?.source;
+      if (!source) throw new DataError(`${params.checkpoint}: the checkpoint does not record its dataset — choose the data to explore`);
+      const dataset = await loadDataset(source, { limit: params.limit, signal });
+      if (dataset.shape.join('×') !== meta.inputShape.join('×')) {
+        throw new DataError(`${dataset.source}: samples have shape ${dataset.shape.join('×')} but the model expects ${meta.inputShape.join('×')} — choose data like the training data`);
+      }
+      const x = renormalize(dataset, meta.normalization);
+      const { latents, errors } = await encodeDataset(tf, model, x, dataset.shape, { withErrors: true, signal });
+      const { mean, std } = columnMoments(latents, dataset.count, model.latentDim);
+      const session: OpenSession = { id: randomUUID(), model, meta, x, count: dataset.count, latents };
+      this.open.set(session.id, session);
+      const config = model.config as { k?: number; codebookSize?: number };
+      return {
+        sessionId: session.id,
+        kind: meta.kind as Session['kind'],
+        checkpoint: params.checkpoint,
+        dataSource: dataset.source,
+        latentDim: model.latentDim,
+        inputShape: dataset.shape,
+        count: dataset.count,
+        ...(dataset.labels ? { labels: dataset.labels } : {}),
+        ...((dataset.labelNames ?? meta.labelNames) ? { labelNames: dataset.labelNames ?? meta.labelNames } : {}),
+        latents,
+        reconstructionError: errors!,
+        latentMean: mean,
+        latentStd: std,
+        ...(await this.klPerDim(tf, model, x, dataset.shape, dataset.count)),
+        ...(config.k === undefined ? {} : { k: config.k }),
+        ...(config.codebookSize === undefined ? {} : { codebookSize: config.codebookSize }),
+        history: meta.history,
+      };
+    } catch (error) {
+      model.dispose();
+      throw error;
+    }
+  }
+
+  get(id: string): OpenSession {
+    const session = this.open.get(id);
+    if (!session) throw new EngineError('bad-request', `no open session ${id}; it was closed or the engine restarted — reopen the checkpoint`);
+    return session;
+  }
+
+  close(id: string): boolean {
+    const session = this.open.get(id);
+    session?.model.dispose();
+    return this.open.delete(id);
+  }
+
+  private async klPerDim(tf: Tf, model: BuiltModel<unknown>, x: Float32Array, shape: number[], count: number): Promise<{ klPerDim?: number[] }> {
+    if (!model.metrics) return {};
+    const rows = Math.min(count, DIAGNOSTIC_SAMPLES);
+    const batch = tf.tensor(x.subarray(0, rows * sampleSize(shape)), [rows, ...shape]);
+    try {
+      const metrics = await model.metrics(batch);
+      return Array.isArray(metrics.klPerDim) ? { klPerDim: metrics.klPerDim } : {};
+    } finally {
+      batch.dispose();
+    }
+  }
+}
+
+export function columnMoments(values: Float32Array, rows: number, columns: number): { mean: number[]; std: number[] } {
+  const mean = new Array<number>(columns).fill(0);
+  const square = new Array<number>(columns).fill(0);
+  for (let r = 0; r < rows; r++) {
+    for (let c = 0; c < columns; c++) {
+      const v = values[r * columns + c]!;
+      mean[c]! += v;
+      square[c]! += v * v;
+    }
+  }
+  const n = Math.max(rows, 1);
+  return { mean: mean.map((sum) => sum / n), std: square.map((sum, c) => Math.sqrt(Math.max(0, sum / n - (mean[c]! / n) ** 2))) };
+}

@@ -1,0 +1,42 @@
+/**
+ * Messages between the explorer webview and the extension host. Engine requests from the webview
+ * use the engine envelopes unchanged (the host validates and forwards them); these are the few
+ * messages that only the host and the webview exchange.
+ */
+import { type Infer, literal, num, obj, oneOf, optional, str, tagged } from './schema';
+import { trainParamsSchema, trainResultSchema } from './protocol';
+
+/** What a panel shows; also what the webview saves with setState so a reload restores it. */
+export const panelTargetSchema = tagged('view', {
+  explore: obj({
+    view: literal('explore'),
+    checkpoint: str({ minLength: 1, maxLength: 4096 }),
+    data: optional(str({ minLength: 1, maxLength: 4096 })),
+    limit: optional(num({ integer: true, min: 1 })),
+  }),
+  train: obj({ view: literal('train'), params: trainParamsSchema }),
+});
+export type PanelTarget = Infer<typeof panelTargetSchema>;
+
+export const hostMessageSchemas = {
+  /** First message after `ready`: what to show. */
+  init: obj({ type: literal('init'), target: panelTargetSchema }),
+  /** A training run the panel follows has ended (its progress arrives as engine `progress` events). */
+  trainFinished: obj({ type: literal('trainFinished'), result: trainResultSchema }),
+  trainFailed: obj({ type: literal('trainFailed'), message: str({ maxLength: 10_000 }) }),
+};
+
+export const webviewMessageSchemas = {
+  ready: obj({ type: literal('ready') }),
+  /** Stop the training run this panel follows. */
+  cancelTraining: obj({ type: literal('cancelTraining') }),
+  /** Save text (CSV exports) through the host's save dialog. */
+  saveFile: obj({ type: literal('saveFile'), suggestedName: str({ minLength: 1, maxLength: 255 }), content: str({ maxLength: 512 * 1024 * 1024 }) }),
+  /** Problems the webview noticed (a malformed message), for the output channel. */
+  log: obj({ type: literal('log'), level: oneOf(['info', 'warn', 'error'] as const), message: str({ maxLength: 10_000 }) }),
+};
+
+export const hostMessageSchema = tagged('type', hostMessageSchemas);
+export const webviewMessageSchema = tagged('type', webviewMessageSchemas);
+export type HostMessage = Infer<typeof hostMessageSchema>;
+export type WebviewMessage = Infer<typeof webviewMessageSchema>;

@@ -12,22 +12,26 @@ export class EngineHost implements vscode.Disposable {
   private readonly statusItem = vscode.window.createStatusBarItem('latentLab.backend', vscode.StatusBarAlignment.Right, 50);
   private readonly client: EngineClient;
   private fallbackAnnounced = false;
+  private backendText = '$(beaker) Latent Lab';
+  private trainingRuns = 0;
 
-  constructor(extensionPath: string) {
+  constructor(extensionPath: string, memoryLimitMb: number) {
     this.statusItem.name = 'Latent Lab backend';
     this.statusItem.command = 'latentLab.showEngineInfo';
-    this.statusItem.text = '$(beaker) Latent Lab';
+    this.renderStatus();
     this.statusItem.tooltip = 'Latent Lab engine not started yet — click to start it and show its backend';
     this.statusItem.show();
     this.client = new EngineClient({
       enginePath: path.join(extensionPath, 'dist', 'engine.js'),
+      execArgv: [`--max-old-space-size=${memoryLimitMb}`],
       onEvent: (message) => {
         if (message.event === 'backend') this.showBackend(message.data as EngineInfo);
         else if (message.event === 'log') this.log(message.data as { level: string; message: string });
       },
       onExit: (description) => {
         this.output.warn(`engine stopped (${description})`);
-        this.statusItem.text = '$(warning) Latent Lab: engine stopped';
+        this.backendText = '$(warning) Latent Lab: engine stopped';
+        this.renderStatus();
         this.statusItem.tooltip = 'The engine process stopped; it restarts on the next request.';
         void vscode.window.showWarningMessage(`Latent Lab: the engine process stopped (${description}). It will restart on the next request.`);
       },
@@ -39,8 +43,15 @@ export class EngineHost implements vscode.Disposable {
     return this.client.request(method, params, options);
   }
 
+  /** Shows how many runs are training next to the backend. */
+  setTraining(runs: number): void {
+    this.trainingRuns = runs;
+    this.renderStatus();
+  }
+
   showBackend(info: EngineInfo): void {
-    this.statusItem.text = info.native ? `$(beaker) ${info.backend}` : `$(warning) ${info.backend}`;
+    this.backendText = info.native ? `$(beaker) ${info.backend}` : `$(warning) ${info.backend}`;
+    this.renderStatus();
     this.statusItem.tooltip = info.native
       ? `Latent Lab engine: native TensorFlow backend (tfjs ${info.tfjsVersion})`
       : `Latent Lab engine: ${info.backend} fallback backend — ${info.fallbackReason ?? ''}`;
@@ -49,6 +60,11 @@ export class EngineHost implements vscode.Disposable {
       this.output.warn(`using the ${info.backend} backend: ${info.fallbackReason ?? 'native backend unavailable'}`);
       void vscode.window.showWarningMessage(`Latent Lab is using the slower ${info.backend} backend: ${info.fallbackReason ?? ''}`);
     }
+  }
+
+  private renderStatus(): void {
+    const training = this.trainingRuns === 0 ? '' : `$(sync~spin) training${this.trainingRuns > 1 ? ` ${this.trainingRuns} runs` : ''} · `;
+    this.statusItem.text = training + this.backendText;
   }
 
   dispose(): void {

@@ -2,20 +2,33 @@
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { messageOf } from '../shared/protocol';
+import type { PanelTarget } from '../shared/webviewProtocol';
 import { askForExperiment } from './commands/newExperiment';
 import { EngineHost } from './engineHost';
 import { CHECKPOINT_EDITOR_VIEW_TYPE, CheckpointEditorProvider } from './panels/checkpointEditor';
 import { EXPLORER_VIEW_TYPE, ExplorerPanel, restoreTarget } from './panels/explorerPanel';
+import { deleteRun, type RunItem, RunsTree } from './views/runsTree';
 
 export function activate(context: vscode.ExtensionContext): void {
-  const engine = new EngineHost(context.extensionPath);
+  const settings = () => vscode.workspace.getConfiguration('latentLab');
+  const engine = new EngineHost(context.extensionPath, settings().get<number>('engineMemoryLimitMb', 8192));
   const { extensionUri } = context;
-  const runsRoot = () => {
-    const folder = vscode.workspace.workspaceFolders?.[0]?.uri.fsPath;
-    return folder ? path.join(folder, 'latent-lab-runs') : path.join(context.globalStorageUri.fsPath, 'runs');
+  const runsRoot = (): vscode.Uri => {
+    const configured = settings().get<string>('runsFolder', 'latent-lab-runs');
+    const folder = vscode.workspace.workspaceFolders?.[0]?.uri;
+    if (path.isAbsolute(configured)) return vscode.Uri.file(configured);
+    return folder ? vscode.Uri.joinPath(folder, configured) : vscode.Uri.joinPath(context.globalStorageUri, 'runs');
   };
+  const openPanel = (target: PanelTarget) => {
+    const maxPoints = settings().get<number>('maxPoints', 0);
+    ExplorerPanel.create(engine, extensionUri, target.view === 'explore' && maxPoints > 0 ? { ...target, limit: maxPoints } : target);
+  };
+  const runs = new RunsTree(runsRoot);
   context.subscriptions.push(
     engine,
+    runs,
+    vscode.window.registerTreeDataProvider('latentLab.runs', runs),
+    vscode.workspace.onDidChangeConfiguration((event) => event.affectsConfiguration('latentLab.runsFolder') && runs.refresh()),
     vscode.commands.registerCommand('latentLab.showEngineInfo', async () => {
       try {
         const info = await engine.request('info', {});
@@ -29,12 +42,22 @@ export function activate(context: vscode.ExtensionContext): void {
       }
     }),
     vscode.commands.registerCommand('latentLab.newExperiment', async () => {
-      const params = await askForExperiment(runsRoot());
-      if (params) ExplorerPanel.create(engine, extensionUri, { view: 'train', params });
+      const params = await askForExperiment(runsRoot().fsPath);
+      if (params) openPanel({ view: 'train', params });
     }),
-    vscode.commands.registerCommand('latentLab.openCheckpoint', async (uri?: vscode.Uri) => {
-      const target = uri ?? (await vscode.window.showOpenDialog({ canSelectFolders: true, canSelectFiles: true, canSelectMany: false, openLabel: 'Explore', filters: { 'Latent Lab checkpoint': ['json'] } }))?.[0];
-      if (target) ExplorerPanel.create(engine, extensionUri, { view: 'explore', checkpoint: target.fsPath });
+    vscode.commands.registerCommand('latentLab.openCheckpoint', async (item?: vscode.Uri | RunItem) => {
+      const target = item instanceof vscode.Uri ? item : item?.folder ?? (await vscode.window.showOpenDialog({ canSelectFolders: true, canSelectFiles: true, canSelectMany: false, openLabel: 'Explore', filters: { 'Latent Lab checkpoint': ['json'] } }))?.[0];
+      if (target) openPanel({ view: 'explore', checkpoint: target.fsPath });
+    }),
+    vscode.commands.registerCommand('latentLab.stopTraining', () => {
+      if (ExplorerPanel.training.size === 0) void vscode.window.showInformationMessage('Latent Lab: no training run is in progress.');
+      for (const panel of ExplorerPanel.training) panel.stopTraining();
+    }),
+    vscode.commands.registerCommand('latentLab.runs.refresh', () => runs.refresh()),
+    vscode.commands.registerCommand('latentLab.runs.reveal', (item: RunItem) => vscode.commands.executeCommand('revealFileInOS', item.folder)),
+    vscode.commands.registerCommand('latentLab.runs.delete', async (item: RunItem) => {
+      await deleteRun(item);
+      runs.refresh();
     }),
     vscode.window.registerWebviewPanelSerializer(EXPLORER_VIEW_TYPE, {
       deserializeWebviewPanel: async (panel, state) => {

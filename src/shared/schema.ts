@@ -106,15 +106,18 @@ type OptionalKeys<S extends Shape> = { [K in keyof S]: undefined extends Infer<S
 type RequiredKeys<S extends Shape> = Exclude<keyof S, OptionalKeys<S>>;
 export type ObjectOf<S extends Shape> = { [K in RequiredKeys<S>]: Infer<S[K]> } & { [K in OptionalKeys<S>]?: Infer<S[K]> };
 
-/** Unknown keys are rejected: a typo in a message is a bug to surface, not data to drop. */
-export function obj<S extends Shape>(shape: S): Schema<ObjectOf<S>> & { shape: S } {
+/**
+ * Unknown keys are rejected by default: a typo in a message is a bug to surface, not data to drop.
+ * `ignoreUnknown` is for reading files written by newer versions, where extra fields are expected.
+ */
+export function obj<S extends Shape>(shape: S, options: { ignoreUnknown?: boolean } = {}): Schema<ObjectOf<S>> & { shape: S } {
   const keys = Object.keys(shape);
   return {
     shape,
     description: `object {${keys.join(', ')}}`,
     parse(value: unknown, path = '') {
       if (!isPlainObject(value)) throw new SchemaError(path, 'an object', value);
-      for (const key of Object.keys(value)) {
+      for (const key of options.ignoreUnknown ? [] : Object.keys(value)) {
         if (!(key in shape)) throw new SchemaError(`${path}.${key}`, 'no such field', value[key]);
       }
       const out: Record<string, unknown> = {};

@@ -19,8 +19,12 @@ export const panelTargetSchema = tagged('view', {
 export type PanelTarget = Infer<typeof panelTargetSchema>;
 
 export const hostMessageSchemas = {
-  /** First message after `ready`: what to show. */
-  init: obj({ type: literal('init'), target: panelTargetSchema }),
+  /** First message after `ready`: what to show, and the user's settings that shape it. */
+  init: obj({
+    type: literal('init'),
+    target: panelTargetSchema,
+    preferences: optional(obj({ defaultProjection: oneOf(['pca', 'umap', 'tsne'] as const) })),
+  }),
   /** A training run the panel follows has ended (its progress arrives as engine `progress` events). */
   trainFinished: obj({ type: literal('trainFinished'), result: trainResultSchema }),
   trainFailed: obj({ type: literal('trainFailed'), message: str({ maxLength: 10_000 }) }),

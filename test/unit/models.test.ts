@@ -128,6 +128,16 @@ test('ksparse with a tied decoder saves the transposed encoder dictionary as the
   model.dispose();
 });
 
+test('ksparse with an untied decoder trains its own decoder kernel', async () => {
+  const model = build('ksparse', { tied: false });
+  const decoderBefore = model.parts.decoder.getWeights()[0]!.dataSync().slice();
+  const result = await train(tf, model, x, { epochs: 2, batchSize: 64, validationFraction: 0, seed: 1, learningRate: 1e-3 });
+  assert.ok(result.history[1]!.loss! < result.history[0]!.loss!);
+  const decoderAfter = model.parts.decoder.getWeights()[0]!.dataSync();
+  assert.ok(decoderAfter.some((value, i) => value !== decoderBefore[i]), 'the untied decoder kernel is trained');
+  model.dispose();
+});
+
 test('dae masking noise zeroes about noiseLevel of the inputs and leaves the rest untouched', async () => {
   const { corrupt } = await import('../../src/extension/engine/models/dae');
   const ones = tf.ones([64, 100]);

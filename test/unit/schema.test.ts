@@ -36,3 +36,9 @@ test('tagged picks the member by tag and names unknown tags', () => {
   assert.deepEqual(schema.parse({ kind: 'b', y: 'hi' }), { kind: 'b', y: 'hi' });
   assert.throws(() => schema.parse({ kind: 'c' }), /\.kind: expected one of a, b/);
 });
+
+test('obj with ignoreUnknown keeps known fields and drops the rest', () => {
+  const schema = obj({ kind: str() }, { ignoreUnknown: true });
+  assert.deepEqual(schema.parse({ kind: 'vae', future: 1 }), { kind: 'vae' });
+  assert.throws(() => schema.parse({ future: 1 }), /kind: expected a string/);
+});

@@ -18,6 +18,8 @@ export class ExplorerPanel implements vscode.Disposable {
   private readonly sessions = new Set<string>();
   private training: AbortController | undefined;
   private readonly disposables: vscode.Disposable[] = [];
+  /** Panels following a training run, for "Stop Training" and the status bar. */
+  static readonly training = new Set<ExplorerPanel>();
 
   static create(engine: EngineHost, extensionUri: vscode.Uri, target: PanelTarget): ExplorerPanel {
     const panel = vscode.window.createWebviewPanel(EXPLORER_VIEW_TYPE, titleOf(target), vscode.ViewColumn.Active, webviewOptions(extensionUri));
@@ -61,9 +63,11 @@ export class ExplorerPanel implements vscode.Disposable {
       return;
     }
     switch (message.type) {
-      case 'ready':
-        this.post({ type: 'init', target: this.target });
+      case 'ready': {
+        const defaultProjection = vscode.workspace.getConfiguration('latentLab').get<'pca' | 'umap' | 'tsne'>('defaultProjection', 'pca');
+        this.post({ type: 'init', target: this.target, preferences: { defaultProjection } });
         break;
+      }
       case 'cancelTraining':
         this.training?.abort();
         break;
@@ -113,9 +117,15 @@ export class ExplorerPanel implements vscode.Disposable {
     }
   }
 
+  stopTraining(): void {
+    this.training?.abort();
+  }
+
   private startTraining(params: TrainParams): void {
     const controller = new AbortController();
     this.training = controller;
+    ExplorerPanel.training.add(this);
+    this.engine.setTraining(ExplorerPanel.training.size);
     void vscode.window.withProgress(
       { location: vscode.ProgressLocation.Notification, title: `Latent Lab: training ${params.model} on ${params.data}`, cancellable: true },
       async (progress, token) => {
@@ -141,6 +151,8 @@ export class ExplorerPanel implements vscode.Disposable {
           void vscode.window.showErrorMessage(`Latent Lab: training failed: ${messageOf(error)}`);
         } finally {
           this.training = undefined;
+          ExplorerPanel.training.delete(this);
+          this.engine.setTraining(ExplorerPanel.training.size);
         }
       },
     );

@@ -19,8 +19,28 @@ const builds = [
   { ...common, entryPoints: { extension: 'src/extension/extension.ts' }, platform: 'node', format: 'cjs', target: 'node20', external: nodeExternals, outdir: 'dist' },
   { ...common, entryPoints: { engine: 'src/extension/engine/engineProcess.ts' }, platform: 'node', format: 'cjs', target: 'node20', external: nodeExternals, outdir: 'dist' },
   { ...common, entryPoints: { cli: 'src/extension/engine/cli.ts' }, platform: 'node', format: 'cjs', target: 'node20', external: nodeExternals, outdir: 'dist', banner: { js: '#!/usr/bin/env node' } },
-  { ...common, entryPoints: { webview: 'src/webview/main.ts' }, platform: 'browser', format: 'iife', target: 'chrome120', outdir: 'dist', loader: { '.css': 'css' } },
+  { ...common, entryPoints: { webview: 'src/webview/main.ts' }, platform: 'browser', format: 'iife', target: 'chrome120', outdir: 'dist', ...plotlySourceOptions() },
 ];
+
+/**
+ * What plotly.js's own build gives its source, for the partial bundle the webview imports: a
+ * `global`, its regl flavour (the one that runs the precompiled shaders, so nothing needs
+ * `new Function` under the webview's CSP), and stand-ins for two imports the traces we bundle never
+ * use — Node's `buffer` (typedarray-pool only asks `Buffer.isBuffer`, always false in a browser)
+ * and maplibre's stylesheet (registered only with map traces).
+ */
+function plotlySourceOptions() {
+  const stubs = {
+    name: 'plotly-source-stubs',
+    setup(build) {
+      build.onResolve({ filter: /^buffer$/ }, () => ({ path: 'buffer', namespace: 'stub' }));
+      build.onResolve({ filter: /^maplibre-gl\/dist\/maplibre-gl\.css$/ }, () => ({ path: 'maplibre-css', namespace: 'stub' }));
+      build.onLoad({ filter: /^buffer$/, namespace: 'stub' }, () => ({ contents: 'module.exports = { Buffer: { isBuffer: () => false } };', loader: 'js' }));
+      build.onLoad({ filter: /^maplibre-css$/, namespace: 'stub' }, () => ({ contents: '', loader: 'css' }));
+    },
+  };
+  return { define: { global: 'window' }, alias: { regl: '@plotly/regl' }, plugins: [stubs] };
+}
 
 if (watch) {
   for (const options of builds) {

@@ -1,5 +1,6 @@
-/** Webview entry: announces readiness to the host; the views arrive with the explorer. */
-declare function acquireVsCodeApi(): { postMessage(message: unknown): void };
+/** Webview entry: registers the UI components and starts the panel. */
+import './ui/elements';
+import './styles.css';
+import { App } from './app';
 
-const vscodeApi = acquireVsCodeApi();
-vscodeApi.postMessage({ type: 'ready' });
+new App(document.getElementById('app') ?? document.body).start();

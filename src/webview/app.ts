@@ -1,0 +1,157 @@
+/**
+ * The panel: follows the host's target — exploring a checkpoint (open a session, then the explorer
+ * tabs) or following a training run — and keeps the header and status line.
+ */
+import type { HostMessage, PanelTarget } from '../shared/webviewProtocol';
+import { failureText, formatCount } from './format';
+import { EngineClient } from './host/engineClient';
+import { listenForMessages } from './host/inbox';
+import { vscodeApi } from './host/vscodeApi';
+import { button, notice } from './ui/controls';
+import { el, show } from './ui/dom';
+import { type Preferences, StateStore, type ViewName, viewNames } from './uiState';
+import { createExplore } from './views/explore';
+import { FeaturesView } from './views/featuresView';
+import { InterpolationView } from './views/interpolationView';
+import { ManifoldView } from './views/manifoldView';
+import { MapView } from './views/map/mapView';
+import { TrainingView } from './views/trainingView';
+import { TraversalView } from './views/traversalView';
+import type { View } from './views/view';
+
+const tabTitles: Record<ViewName, string> = {
+  map: 'Latent map',
+  interpolation: 'Interpolation',
+  traversal: 'Traversal',
+  manifold: 'Manifold grid',
+  features: 'Features',
+  training: 'Training',
+};
+
+export class App {
+  private readonly client = new EngineClient();
+  private readonly state = new StateStore(vscodeApi.getState());
+  private readonly header = el('header', { class: 'header' });
+  private readonly main = el('main', { class: 'content' });
+  private readonly statusLine = el('footer', { class: 'status-line', attrs: { role: 'status' } });
+  private views: View[] = [];
+  private training: TrainingView | undefined;
+  private teardown: (() => void)[] = [];
+  /** The user's settings from the last init; they also apply when the page itself switches target. */
+  private preferences: Preferences;
+  /** Bumped on every new target so a slow openSession for an old one is dropped. */
+  private generation = 0;
+
+  constructor(root: HTMLElement) {
+    root.append(this.header, this.main, this.statusLine);
+    show(this.main, notice('Waiting for the extension…', 'busy'));
+  }
+
+  start(): void {
+    listenForMessages({ engine: (message) => this.client.handle(message), host: (message) => this.onHostMessage(message) });
+    vscodeApi.postMessage({ type: 'ready' });
+  }
+
+  private onHostMessage(message: HostMessage): void {
+    if (message.type === 'init') {
+      this.preferences = message.preferences;
+      this.open(message.target);
+    }
+    else if (message.type === 'trainFinished') this.training?.finished(message.result);
+    else this.training?.failed(message.message);
+  }
+
+  private open(target: PanelTarget): void {
+    this.close();
+    this.state.retarget(target, this.preferences);
+    const generation = ++this.generation;
+    if (target.view === 'train') this.follow(target.params);
+    else void this.explore(target, generation);
+  }
+
+  private close(): void {
+    for (const dispose of this.teardown) dispose();
+    for (const view of this.views) view.dispose();
+    this.teardown = [];
+    this.views = [];
+    this.training = undefined;
+    show(this.statusLine);
+  }
+
+  private follow(params: Extract<PanelTarget, { view: 'train' }>['params']): void {
+    const training = new TrainingView(this.state, {
+      params,
+      explore: (checkpoint) => this.open({ view: 'explore', checkpoint }),
+    });
+    this.training = training;
+    this.views = [training];
+    this.teardown.push(
+      this.client.onForeignEvents((event) => {
+        if (event.event === 'progress') training.progress(event.data);
+      }),
+    );
+    show(this.header, el('h1', {}, ['Latent Lab · training']));
+    show(this.main, training.element);
+    show(this.statusLine, `${params.model} · ${params.data} · ${params.epochs} epochs`);
+  }
+
+  private async explore(target: Extract<PanelTarget, { view: 'explore' }>, generation: number): Promise<void> {
+    show(this.header, el('h1', {}, ['Latent Lab']), el('span', { class: 'subtitle' }, [target.checkpoint]));
+    show(this.main, notice(`Opening ${target.checkpoint} and encoding its data…`, 'busy'));
+    let session;
+    try {
+      session = await this.client.request('openSession', { checkpoint: target.checkpoint, ...(target.data ? { data: target.data } : {}), ...(target.limit ? { limit: target.limit } : {}) }).result;
+    } catch (error) {
+      if (generation !== this.generation) return;
+      show(this.main, notice(failureText(`Could not open ${target.checkpoint}`, error), 'error'), button('Retry', () => this.open(target)));
+      return;
+    }
+    if (generation !== this.generation) {
+      this.closeSession(session.sessionId);
+      return;
+    }
+    const explore = createExplore(this.client, session, this.state);
+    const training = new TrainingView(this.state);
+    training.showHistory(session.history);
+    const views: Record<ViewName, View> = {
+      map: new MapView(explore),
+      interpolation: new InterpolationView(explore),
+      traversal: new TraversalView(explore),
+      manifold: new ManifoldView(explore),
+      features: new FeaturesView(explore),
+      training,
+    };
+    this.views = viewNames.map((name) => views[name]);
+    this.teardown.push(
+      explore.status.subscribe((text) => show(this.statusLine, text)),
+      () => this.closeSession(session.sessionId),
+    );
+    const shape = session.inputShape.join('×');
+    show(this.header, el('h1', {}, ['Latent Lab']), el('span', { class: 'subtitle' }, [`${session.kind} · ${session.latentDim}-d latent · ${formatCount(session.count)} samples of ${shape} from ${session.dataSource}`]));
+    show(this.main, this.tabs(views));
+  }
+
+  /** The engine frees the session's model and data; nothing waits for the answer. */
+  private closeSession(sessionId: string): void {
+    this.client.request('closeSession', { sessionId }).result.catch(() => undefined);
+  }
+
+  private tabs(views: Record<ViewName, View>): HTMLElement {
+    const selected = Math.max(0, viewNames.indexOf(this.state.value.view));
+    const tabs = el('vscode-tabs', { selectedIndex: selected, on: { 'vsc-tabs-select': (event) => this.select((event as CustomEvent<{ selectedIndex: number }>).detail.selectedIndex) } }, [
+      ...viewNames.map((name) => el('vscode-tab-header', { attrs: { 'data-view': name } }, [tabTitles[name]])),
+      ...viewNames.map((name) => el('vscode-tab-panel', { attrs: { 'data-view': name } }, [views[name].element])),
+    ]);
+    // The selected panel is visible once the tabs have rendered; its view builds then, at its real size.
+    requestAnimationFrame(() => views[viewNames[selected]!].shown());
+    return tabs;
+  }
+
+  private select(index: number): void {
+    const name = viewNames[index];
+    if (!name) return;
+    this.state.update({ view: name });
+    // After the panel is unhidden, so views measure (and Plotly sizes) the visible layout.
+    requestAnimationFrame(() => this.views[index]?.shown());
+  }
+}

@@ -1,0 +1,238 @@
+/**
+ * The explorer webview in real Chromium against a real in-process engine: every view of a 2-D VAE,
+ * a 16-d autoencoder, a k-sparse and a VQ-VAE checkpoint, under the panel's strict CSP.
+ */
+import assert from 'node:assert/strict';
+import { after, before, describe, test } from 'node:test';
+import type { Browser, Page } from 'playwright-core';
+import { createHandlers } from '../../src/extension/engine/handlers';
+import { type CheckpointName, trainCheckpoints } from './harness/checkpoints';
+import { launchChromium, openPanel, type Panel, screenshot } from './harness/panel';
+import {
+  canvasPixels,
+  choose,
+  drawnMapPixels,
+  eventually,
+  extremePoints,
+  mapRanges,
+  openTab,
+  pointPosition,
+  statusText,
+  traceLengths,
+  typeInto,
+  waitFor,
+  waitForMap,
+  waitForPixelsToChange,
+} from './harness/pageQueries';
+import { HarnessServer } from './harness/server';
+
+/** The bundled sample the checkpoints were trained on; sessions explore all of it. */
+const SAMPLE_COUNT = 5000;
+
+describe('explorer webview', () => {
+  let browser: Browser;
+  let server: HarnessServer;
+  let handlers: ReturnType<typeof createHandlers>;
+  let checkpoints: Awaited<ReturnType<typeof trainCheckpoints>>;
+
+  before(async () => {
+    server = new HarnessServer();
+    [checkpoints, browser] = await Promise.all([trainCheckpoints(), launchChromium(), server.start()]);
+    handlers = createHandlers();
+  });
+
+  after(async () => {
+    await browser?.close();
+    await server?.stop();
+    checkpoints?.dispose();
+  });
+
+  async function explore(name: CheckpointName): Promise<Panel> {
+    const panel = await openPanel(browser, server, handlers, { view: 'explore', checkpoint: checkpoints.folders[name] });
+    await waitForMap(panel.page, SAMPLE_COUNT);
+    return panel;
+  }
+
+  /** Moves the mouse onto a map point and waits until the map reports hovering it (clicks pick the hovered point). */
+  async function hoverPoint(page: Page, index: number): Promise<void> {
+    const at = await pointPosition(page, index);
+    await page.mouse.move(at.x, at.y, { steps: 4 });
+    await waitFor(page, (index) => document.querySelector('.inspector-title')?.textContent?.startsWith(`#${index} `), index, `hovering point ${index}`);
+  }
+
+  /** Every panel ends clean: no CSP violation, no uncaught error. */
+  async function closeClean(panel: Panel, expectedConsoleErrors = 0): Promise<void> {
+    await panel.close();
+    assert.deepEqual(panel.host.cspViolations, [], 'CSP violations');
+    assert.deepEqual(panel.pageErrors, [], 'uncaught page errors');
+    assert.equal(panel.consoleErrors.length, expectedConsoleErrors, `console errors: ${panel.consoleErrors.join(' | ')}`);
+  }
+
+  test('2-D VAE: map, hover, picks, interpolation, traversal, manifold grid, reload', async () => {
+    const panel = await explore('vae2d');
+    const { page, host } = panel;
+
+    assert.equal((await traceLengths(page))[0], SAMPLE_COUNT, 'the map draws every sample');
+    assert.ok((await drawnMapPixels(page)) > 1000, 'scattergl rendered the points with WebGL');
+    assert.match(await statusText(page), /^5,000 points · latent dims · coloured by label/);
+
+    const [left, right] = await extremePoints(page);
+    await hoverPoint(page, left);
+    await waitFor(page, () => document.querySelectorAll('.inspector canvas').length === 2, undefined, 'the hover thumbnails');
+    assert.match((await page.textContent('.inspector-title')) ?? '', /^#\d+ · label \d · error /);
+    await screenshot(page, 'map');
+    await page.mouse.down();
+    await page.mouse.up();
+    await hoverPoint(page, right);
+    await page.mouse.down();
+    await page.mouse.up();
+    await waitFor(page, () => (document.querySelector('.map-plot') as unknown as { data: { x: unknown[] }[] }).data[2]!.x.length === 2, undefined, 'two picked points');
+    const picks = (host.state as { picks: number[] }).picks;
+    assert.deepEqual(picks, [left, right], 'the clicked points are picked in order');
+
+    await openTab(page, 'interpolation');
+    await waitFor(page, () => document.querySelectorAll('.strip .step canvas').length === 10, undefined, 'a strip of 10 decoded images');
+    assert.equal(await page.locator('.strip .endpoint canvas').count(), 2, 'both endpoints shown');
+    await waitFor(page, () => document.querySelector('.live-frame canvas') !== null, undefined, 'the live frame');
+    const liveBefore = await canvasPixels(page, '.live-frame canvas');
+    await page.focus('.live input[type=range]');
+    await page.keyboard.press('End');
+    await waitForPixelsToChange(page, '.live-frame canvas', liveBefore, 'the live frame to decode t = 1');
+    await screenshot(page, 'interpolation');
+
+    await openTab(page, 'traversal');
+    await waitFor(page, () => document.querySelector('.traversal-image') !== null && document.querySelectorAll('.traversal-row').length === 2, undefined, 'traversal sliders and image');
+    assert.match((await page.textContent('.traversal-sliders')) ?? '', /KL/, 'VAE dims show their KL');
+    const traversalBefore = await canvasPixels(page, '.traversal-image');
+    await page.focus('.traversal-row input[type=range]');
+    for (let i = 0; i < 3; i++) await page.keyboard.press('PageUp');
+    await waitForPixelsToChange(page, '.traversal-image', traversalBefore, 'the traversed image to change');
+    await screenshot(page, 'traversal');
+
+    await openTab(page, 'manifold');
+    await waitFor(page, () => document.querySelector('canvas.manifold-grid') !== null, undefined, 'the manifold grid');
+    assert.deepEqual(await page.evaluate(() => [document.querySelector<HTMLCanvasElement>('canvas.manifold-grid')!.width, document.querySelector<HTMLCanvasElement>('canvas.manifold-grid')!.height]), [15 * 28, 15 * 28]);
+    const gridBefore = await canvasPixels(page, 'canvas.manifold-grid');
+    await screenshot(page, 'manifold');
+
+    await openTab(page, 'map');
+    const rangesBefore = await mapRanges(page);
+    const box = (await page.locator('.map-plot .nsewdrag').first().boundingBox())!;
+    await page.mouse.move(box.x + box.width * 0.3, box.y + box.height * 0.3);
+    await page.mouse.down();
+    await page.mouse.move(box.x + box.width * 0.6, box.y + box.height * 0.6, { steps: 5 });
+    await page.mouse.up();
+    await waitFor(page, (before) => (document.querySelector('.map-plot') as unknown as { _fullLayout: { xaxis: { range: number[] } } })._fullLayout.xaxis.range[0] !== before, rangesBefore.x[0], 'the map to zoom');
+    await openTab(page, 'manifold');
+    await waitForPixelsToChange(page, 'canvas.manifold-grid', gridBefore, 'the grid to follow the zoom');
+
+    await choose(page, 'Range', 'quantiles');
+    await waitFor(page, () => /Gaussian quantiles/.test(document.querySelector('.manifold figcaption')?.textContent ?? ''), undefined, 'the Gaussian quantile grid');
+
+    await openTab(page, 'training');
+    await waitFor(page, () => ((document.querySelector('.training-plot') as unknown as { data?: unknown[] }).data?.length ?? 0) > 0, undefined, 'the checkpoint history curves');
+    assert.match((await page.textContent('.training-stats')) ?? '', /^2 epochs · /);
+    await openTab(page, 'manifold');
+
+    await page.reload();
+    await waitFor(page, () => document.querySelector('vscode-tab-panel[data-view="manifold"]:not([hidden]) canvas.manifold-grid') !== null, undefined, 'the manifold tab restored after reload');
+    assert.deepEqual((host.state as { picks: number[] }).picks, [left, right], 'picks survive the reload');
+    assert.match((await page.textContent('.manifold figcaption')) ?? '', /Gaussian quantiles/, 'the grid mode survives the reload');
+    await closeClean(panel);
+  });
+
+  test('16-d autoencoder: PCA map, search, colour modes, CSV export, projection cancel, malformed messages', async () => {
+    const panel = await explore('ae16');
+    const { page, host } = panel;
+    assert.match(await statusText(page), /^5,000 points · PCA · coloured by label/);
+
+    await typeInto(page, 'Search', '3');
+    await waitFor(page, () => /label "3"/.test(document.querySelector('.status-line')?.textContent ?? ''), undefined, 'the label search');
+    const threes = Number(/label "3": ([\d,]+) points/.exec(await statusText(page))![1]!.replace(',', ''));
+    assert.ok(threes > 0);
+    assert.equal((await traceLengths(page))[1], threes, 'every match is ringed');
+
+    await choose(page, 'Colour by', 'error');
+    await waitFor(page, () => /coloured by reconstruction error/.test(document.querySelector('.status-line')?.textContent ?? ''), undefined, 'colouring by error');
+    await screenshot(page, 'map-pca-error');
+
+    await page.click('vscode-button:has-text("Export CSV")');
+    await eventually(() => host.saved.length === 1, 'the CSV export');
+    const lines = host.saved[0]!.content.trimEnd().split('\n');
+    assert.equal(lines[0], 'index,x,y,label');
+    assert.equal(lines.length, SAMPLE_COUNT + 1, 'one row per point');
+    assert.match(lines[1]!, /^0,-?[\d.e-]+,-?[\d.e-]+,\d$/);
+
+    await typeInto(page, 'Search', '#12');
+    await waitFor(page, () => / · sample #12$/.test(document.querySelector('.status-line')?.textContent ?? ''), undefined, 'the index search');
+    assert.match((await page.textContent('.inspector-title')) ?? '', /^#12 /, 'a searched sample is inspected');
+    assert.equal((await traceLengths(page))[1], 1);
+
+    await page.click('.map-plot .modebar-btn[data-val="select"]');
+    const box = (await page.locator('.map-plot .nsewdrag').first().boundingBox())!;
+    await page.mouse.move(box.x + box.width * 0.35, box.y + box.height * 0.35);
+    await page.mouse.down();
+    await page.mouse.move(box.x + box.width * 0.65, box.y + box.height * 0.65, { steps: 5 });
+    await page.mouse.up();
+    await waitFor(page, () => / · [\d,]+ selected/.test(document.querySelector('.status-line')?.textContent ?? ''), undefined, 'the box selection');
+    const selected = Number(/ · ([\d,]+) selected/.exec(await statusText(page))![1]!.replace(',', ''));
+    assert.ok(selected > 0 && selected < SAMPLE_COUNT);
+    await page.click('vscode-button:has-text("Export selection")');
+    await eventually(() => host.saved.length === 2, 'the selection export');
+    assert.equal(host.saved[1]!.suggestedName, 'selection-pca.csv');
+    assert.equal(host.saved[1]!.content.trimEnd().split('\n').length, selected + 1, 'one row per selected point');
+
+    await choose(page, 'Projection', 'umap');
+    await waitFor(page, () => !document.querySelector('.progress-row')?.hasAttribute('hidden'), undefined, 'UMAP progress');
+    await page.click('.progress-row vscode-button');
+    await waitFor(page, () => /UMAP cancelled — still showing PCA/.test(document.querySelector('.view-message')?.textContent ?? ''), undefined, 'the cancelled projection');
+    assert.equal((host.state as { projection: string }).projection, 'pca', 'the selector returns to what the map shows');
+    assert.ok(await page.locator('.progress-row').isHidden(), 'the progress bar goes away');
+
+    const before = host.logs.length;
+    await page.evaluate(() => {
+      window.postMessage('garbage', '*');
+      window.postMessage({ type: 'response', id: 'not a number', ok: true }, '*');
+      window.postMessage({ type: 'init' }, '*');
+      window.postMessage({ type: 'event', event: 'projectProgress', data: { fraction: 7 } }, '*');
+    });
+    await eventually(() => host.logs.length - before === 4, 'a log message for each malformed message');
+    assert.ok(host.logs.every((log) => log.level === 'error' && /malformed|unknown/.test(log.message)));
+    await choose(page, 'Colour by', 'label');
+    await waitFor(page, () => /coloured by label/.test(document.querySelector('.status-line')?.textContent ?? ''), undefined, 'the UI to keep working');
+    await closeClean(panel, 4);
+  });
+
+  test('k-sparse: feature dictionary, top activating samples, k slider', async () => {
+    const panel = await explore('ksparse');
+    const { page } = panel;
+    await openTab(page, 'features');
+    await waitFor(page, () => document.querySelectorAll('.feature-tile').length === 32, undefined, '32 feature tiles');
+    assert.match((await page.textContent('.features-view .toolbar')) ?? '', /32 features · \d+ dead/);
+
+    await waitFor(page, () => document.querySelectorAll('.k-panel .k-reconstruction').length === 16, undefined, 'reconstructions at the trained k');
+    const atTrainedK = await canvasPixels(page, '.k-panel .k-reconstruction');
+    await page.focus('.k-panel input[type=range]');
+    await page.keyboard.press('Home');
+    await waitForPixelsToChange(page, '.k-panel .k-reconstruction', atTrainedK, 'reconstructions at k = 1');
+    assert.match((await page.textContent('.k-panel .slider-value')) ?? '', /^1 of 32/);
+
+    await choose(page, 'Sort by', 'frequent');
+    await page.locator('.feature-tile').first().click();
+    await waitFor(page, () => document.querySelectorAll('.feature-detail canvas').length === 16, undefined, 'the top activating samples');
+    await screenshot(page, 'features');
+    await closeClean(panel);
+  });
+
+  test('VQ-VAE: decoded codebook with usage; views that do not apply say why', async () => {
+    const panel = await explore('vqvae');
+    const { page } = panel;
+    await openTab(page, 'features');
+    await waitFor(page, () => document.querySelectorAll('.feature-tile').length === 8, undefined, '8 codebook tiles');
+    assert.match((await page.textContent('.features-view .toolbar')) ?? '', /8 codes/);
+    await screenshot(page, 'features-vqvae');
+    await openTab(page, 'manifold');
+    assert.match((await page.textContent('.manifold-view')) ?? '', /needs|2-D latent space/);
+    await closeClean(panel);
+  });
+});

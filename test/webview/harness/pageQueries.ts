@@ -1,0 +1,131 @@
+/** What the tests read from, and do to, the panel's page. */
+import type { Page } from 'playwright-core';
+import type { ViewName } from '../../../src/webview/uiState';
+
+/** The parts of Plotly's graph div the tests read. */
+interface GraphDiv extends HTMLElement {
+  data: { x: ArrayLike<number>; y: ArrayLike<number>; name?: string }[];
+  _fullLayout: { xaxis: Axis; yaxis: Axis; _size: { l: number; t: number } };
+}
+interface Axis {
+  l2p(value: number): number;
+  range: [number, number];
+}
+
+const TIMEOUT = 30_000;
+
+export async function waitFor<A>(page: Page, predicate: (arg: A) => unknown, arg: A, what: string): Promise<void> {
+  try {
+    // Playwright types the argument through its serialisation wrapper; plain data is passed unchanged.
+    await page.waitForFunction(predicate as (arg: unknown) => unknown, arg, { timeout: TIMEOUT });
+  } catch (error) {
+    const status = await page.evaluate(() => document.querySelector('.status-line')?.textContent ?? '').catch(() => '');
+    throw new Error(`timed out waiting for ${what} (status line: "${status}")`, { cause: error });
+  }
+}
+
+/** Waits for something the host side records (a saved file, a log line). */
+export async function eventually(condition: () => boolean, what: string): Promise<void> {
+  const deadline = Date.now() + TIMEOUT;
+  while (!condition()) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 25));
+  }
+}
+
+/** Trace lengths of a plot: [all points, search rings, picks] for the map. */
+export function traceLengths(page: Page, selector = '.map-plot'): Promise<number[]> {
+  return page.evaluate((selector) => Array.from((document.querySelector(selector) as GraphDiv | null)?.data ?? [], (trace) => trace.x.length), selector);
+}
+
+export function waitForMap(page: Page, count: number): Promise<void> {
+  return waitFor(page, (count) => (document.querySelector('.map-plot') as GraphDiv | null)?.data?.[0]?.x.length === count, count, `a map of ${count} points`);
+}
+
+export function statusText(page: Page): Promise<string> {
+  return page.evaluate(() => document.querySelector('.status-line')?.textContent ?? '');
+}
+
+/** Page coordinates of map point `index`, for mouse hover and clicks. */
+export function pointPosition(page: Page, index: number): Promise<{ x: number; y: number }> {
+  return page.evaluate((index) => {
+    const graph = document.querySelector('.map-plot') as GraphDiv;
+    const { xaxis, yaxis, _size: size } = graph._fullLayout;
+    const box = graph.getBoundingClientRect();
+    return { x: box.left + size.l + xaxis.l2p(graph.data[0]!.x[index]!), y: box.top + size.t + yaxis.l2p(graph.data[0]!.y[index]!) };
+  }, index);
+}
+
+/** The map points furthest left and right: two points a click cannot confuse. */
+export function extremePoints(page: Page): Promise<[number, number]> {
+  return page.evaluate(() => {
+    const xs = Array.from((document.querySelector('.map-plot') as GraphDiv).data[0]!.x);
+    return [xs.indexOf(Math.min(...xs)), xs.indexOf(Math.max(...xs))] as [number, number];
+  });
+}
+
+export function mapRanges(page: Page): Promise<{ x: [number, number]; y: [number, number] }> {
+  return page.evaluate(() => {
+    const layout = (document.querySelector('.map-plot') as GraphDiv)._fullLayout;
+    return { x: [...layout.xaxis.range] as [number, number], y: [...layout.yaxis.range] as [number, number] };
+  });
+}
+
+export async function openTab(page: Page, view: ViewName): Promise<void> {
+  await page.click(`vscode-tab-header[data-view="${view}"]`);
+  await waitFor(page, (view) => !document.querySelector(`vscode-tab-panel[data-view="${view}"]`)?.hasAttribute('hidden'), view, `the ${view} tab`);
+}
+
+/** A canvas's pixels as a data URL: equal strings, equal pictures. */
+export function canvasPixels(page: Page, selector: string): Promise<string[]> {
+  return page.evaluate((selector) => Array.from(document.querySelectorAll<HTMLCanvasElement>(selector), (canvas) => canvas.toDataURL()), selector);
+}
+
+export async function waitForPixelsToChange(page: Page, selector: string, before: string[], what: string): Promise<void> {
+  await waitFor(
+    page,
+    ({ selector, before }) => {
+      const now = Array.from(document.querySelectorAll<HTMLCanvasElement>(selector), (canvas) => canvas.toDataURL());
+      return now.length > 0 && now.join() !== before.join();
+    },
+    { selector, before },
+    what,
+  );
+}
+
+/** Chooses an option of a vscode-single-select the way a user's pick ends: value set, change fired. */
+export async function choose(page: Page, label: string, value: string): Promise<void> {
+  await page.evaluate(
+    ({ label, value }) => {
+      const control = document.querySelector<HTMLElement & { value: string }>(`vscode-single-select[aria-label="${label}"]`);
+      if (!control) throw new Error(`no select labelled ${label}`);
+      control.value = value;
+      control.dispatchEvent(new Event('change'));
+    },
+    { label, value },
+  );
+}
+
+/** Types into a vscode-textfield and commits with Enter, as a keyboard user does. */
+export async function typeInto(page: Page, label: string, text: string): Promise<void> {
+  const field = page.locator(`vscode-textfield[aria-label="${label}"]`).first();
+  await field.locator('input').fill(text);
+  await field.locator('input').press('Enter');
+}
+
+/** Pixels the map's WebGL layer drew: proof that scattergl rendered, not only that it got data. */
+export function drawnMapPixels(page: Page): Promise<number> {
+  return page.evaluate(() => {
+    const gl = document.querySelector<HTMLCanvasElement>('.map-plot canvas.gl-canvas-context');
+    if (!gl || gl.width === 0) return 0;
+    const copy = document.createElement('canvas');
+    copy.width = gl.width;
+    copy.height = gl.height;
+    const context = copy.getContext('2d')!;
+    context.drawImage(gl, 0, 0);
+    const pixels = context.getImageData(0, 0, copy.width, copy.height).data;
+    let drawn = 0;
+    for (let i = 3; i < pixels.length; i += 4) if (pixels[i]! > 0) drawn++;
+    return drawn;
+  });
+}

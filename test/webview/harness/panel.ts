@@ -1,0 +1,64 @@
+/**
+ * One webview panel under test: Debian's Chromium (headless, software WebGL) showing the built
+ * bundle from the harness server, with a FakeHost answering as the extension host would.
+ */
+import { randomUUID } from 'node:crypto';
+import { mkdirSync } from 'node:fs';
+import * as path from 'node:path';
+import { type Browser, chromium, type Page } from 'playwright-core';
+import { Dispatcher } from '../../../src/extension/engine/dispatcher';
+import type { createHandlers } from '../../../src/extension/engine/handlers';
+import type { PanelTarget } from '../../../src/shared/webviewProtocol';
+import { FakeHost } from './fakeHost';
+import type { HarnessServer } from './server';
+
+export const artifactDir = path.resolve(__dirname, '../../../test-artifacts/webview');
+
+export function launchChromium(): Promise<Browser> {
+  return chromium.launch({
+    executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
+    args: [
+      '--headless',
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-sync',
+      '--no-first-run',
+      '--disable-quic',
+      // scattergl needs WebGL, which without a GPU only SwiftShader provides. Headless Chromium 156
+      // still falls back to it by itself; the flags keep that working as Chromium retires the fallback.
+      '--use-angle=swiftshader',
+      '--enable-unsafe-swiftshader',
+    ],
+  });
+}
+
+export interface Panel {
+  page: Page;
+  host: FakeHost;
+  /** Console errors the page logged (the bundle's own reports included). */
+  consoleErrors: string[];
+  pageErrors: string[];
+  close(): Promise<void>;
+}
+
+export async function openPanel(browser: Browser, server: HarnessServer, handlers: ReturnType<typeof createHandlers>, target: PanelTarget): Promise<Panel> {
+  const host = new FakeHost(target, (send) => new Dispatcher(handlers, send));
+  const context = await browser.newContext({ viewport: { width: 1280, height: 860 } });
+  const page = await context.newPage();
+  const consoleErrors: string[] = [];
+  const pageErrors: string[] = [];
+  page.on('console', (message) => {
+    if (message.type() === 'error') consoleErrors.push(message.text());
+  });
+  page.on('pageerror', (error) => pageErrors.push(error.message));
+  await host.attach(page);
+  await page.goto(server.register(randomUUID(), () => host.state));
+  return { page, host, consoleErrors, pageErrors, close: () => context.close() };
+}
+
+export async function screenshot(page: Page, name: string): Promise<void> {
+  mkdirSync(artifactDir, { recursive: true });
+  await page.screenshot({ path: path.join(artifactDir, `${name}.png`) });
+}

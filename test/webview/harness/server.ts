@@ -1,0 +1,109 @@
+/**
+ * A static server for the harness: the built bundle from dist/ and one page per panel, served with
+ * the same Content-Security-Policy the extension's panel sets (a fresh nonce per load).
+ */
+import { randomBytes } from 'node:crypto';
+import { readFile } from 'node:fs/promises';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import * as path from 'node:path';
+
+const root = path.resolve(__dirname, '../../..');
+const assets: Record<string, { file: string; type: string }> = {
+  '/dist/webview.js': { file: 'dist/webview.js', type: 'text/javascript' },
+  '/dist/webview.css': { file: 'dist/webview.css', type: 'text/css' },
+};
+
+/** What a panel page embeds: the state a reload restores (as VS Code keeps it for a webview). */
+export type PanelState = () => unknown;
+
+export class HarnessServer {
+  private readonly panels = new Map<string, PanelState>();
+  private server: Server | undefined;
+  origin = '';
+
+  async start(): Promise<void> {
+    const bridge = await readFile(path.join(__dirname, 'bridge.js'), 'utf8');
+    this.server = createServer((request, response) => {
+      const url = new URL(request.url ?? '/', this.origin);
+      const asset = assets[url.pathname];
+      const panel = url.pathname.startsWith('/panel/') ? this.panels.get(url.pathname.slice('/panel/'.length)) : undefined;
+      if (asset) {
+        readFile(path.join(root, asset.file)).then(
+          (body) => response.writeHead(200, { 'content-type': asset.type }).end(body),
+          () => response.writeHead(404).end(),
+        );
+      } else if (panel) {
+        response.writeHead(200, { 'content-type': 'text/html; charset=utf-8' }).end(this.page(bridge, panel()));
+      } else {
+        response.writeHead(404).end();
+      }
+    });
+    await new Promise<void>((resolve) => this.server!.listen(0, '127.0.0.1', resolve));
+    this.origin = `http://127.0.0.1:${(this.server.address() as AddressInfo).port}`;
+  }
+
+  register(id: string, state: PanelState): string {
+    this.panels.set(id, state);
+    return `${this.origin}/panel/${id}`;
+  }
+
+  async stop(): Promise<void> {
+    await new Promise((resolve) => this.server?.close(resolve));
+  }
+
+  private page(bridge: string, state: unknown): string {
+    const nonce = randomBytes(16).toString('base64');
+    const csp = `default-src 'none'; script-src 'nonce-${nonce}'; style-src ${this.origin} 'unsafe-inline'; img-src ${this.origin} data: blob:; font-src ${this.origin}`;
+    return `<!DOCTYPE html>
+<html lang="en">
+<head>
+<meta charset="utf-8">
+<meta http-equiv="Content-Security-Policy" content="${csp}">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<link rel="icon" href="data:,">
+<link rel="stylesheet" href="${this.origin}/dist/webview.css">
+<style>${darkTheme}</style>
+<script type="application/json" id="harness-state">${JSON.stringify(state ?? null).replace(/</g, '\\u003c')}</script>
+<script nonce="${nonce}">${bridge}</script>
+</head>
+<body class="vscode-dark">
+<div id="app"></div>
+<script nonce="${nonce}" src="${this.origin}/dist/webview.js"></script>
+</body>
+</html>`;
+  }
+}
+
+/** The theme variables VS Code injects into every webview (Dark Modern's values). */
+const darkTheme = `:root {
+  --vscode-font-family: system-ui, "Ubuntu", "Droid Sans", sans-serif;
+  --vscode-font-size: 13px;
+  --vscode-editor-font-family: "Droid Sans Mono", monospace;
+  --vscode-foreground: #cccccc;
+  --vscode-descriptionForeground: #9d9d9d;
+  --vscode-errorForeground: #f85149;
+  --vscode-focusBorder: #0078d4;
+  --vscode-editor-background: #1f1f1f;
+  --vscode-panel-border: #2b2b2b;
+  --vscode-editorWidget-background: #202020;
+  --vscode-editorWidget-border: #454545;
+  --vscode-editorHoverWidget-background: #202020;
+  --vscode-editorHoverWidget-border: #454545;
+  --vscode-button-background: #0078d4;
+  --vscode-button-foreground: #ffffff;
+  --vscode-button-secondaryBackground: #313131;
+  --vscode-button-secondaryForeground: #cccccc;
+  --vscode-badge-background: #616161;
+  --vscode-badge-foreground: #f8f8f8;
+  --vscode-list-hoverBackground: #2a2d2e;
+  --vscode-input-background: #313131;
+  --vscode-input-foreground: #cccccc;
+  --vscode-input-border: #3c3c3c;
+  --vscode-dropdown-background: #313131;
+  --vscode-dropdown-border: #3c3c3c;
+  --vscode-panelTitle-activeBorder: #0078d4;
+  --vscode-panelTitle-activeForeground: #cccccc;
+  --vscode-panelTitle-inactiveForeground: #9d9d9d;
+  --vscode-progressBar-background: #0078d4;
+}`;

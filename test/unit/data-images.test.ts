@@ -5,9 +5,9 @@ import { join } from 'node:path';
 import { after, test } from 'node:test';
 import { encode as encodeJpeg } from 'jpeg-js';
 import { PNG } from 'pngjs';
-import { DataError } from '../../src/extension/engine/data/dataset';
 import { inspectDataset, loadDataset } from '../../src/extension/engine/data/loadDataset';
 import { resizeBilinear } from '../../src/extension/engine/data/resize';
+import { rejectsWithDataError } from './helpers';
 
 const dir = mkdtempSync(join(tmpdir(), 'latent-lab-images-'));
 after(() => rmSync(dir, { recursive: true, force: true }));
@@ -43,14 +43,6 @@ function tree(name: string, files: Record<string, Buffer>): string {
   return root;
 }
 
-async function rejectsWith(work: Promise<unknown>, pattern: RegExp) {
-  await assert.rejects(work, (error: unknown) => {
-    assert.ok(error instanceof DataError, `expected a DataError, got ${String(error)}`);
-    assert.match(error.message, pattern);
-    assert.doesNotMatch(error.message, /\n/);
-    return true;
-  });
-}
 
 test('bilinear resize keeps flat images flat, interpolates ramps and leaves same-size input alone', () => {
   const flat = new Uint8Array(4 * 4 * 3).fill(77);
@@ -113,32 +105,32 @@ test('one colour image (a JPEG here) makes the whole set RGB; flat folders have 
 
 test('corrupt images, unusable folders and escaping symlinks are refused, naming the file', async () => {
   const corrupt = tree('corrupt', { 'good.png': png(2, 2, gray(1)), 'bad.png': png(2, 2, gray(1)).subarray(0, 40) });
-  await rejectsWith(loadDataset(corrupt), new RegExp(`${join(corrupt, 'bad.png')}: cannot decode the image \\(.+\\); re-save or remove it`));
+  await rejectsWithDataError(loadDataset(corrupt), new RegExp(`${join(corrupt, 'bad.png')}: cannot decode the image \\(.+\\); re-save or remove it`));
   const notImage = tree('not-image', { 'a.png': Buffer.from('GIF89a pretending') });
-  await rejectsWith(loadDataset(notImage), /a\.png: cannot decode the image \(it is neither PNG nor JPEG\)/);
+  await rejectsWithDataError(loadDataset(notImage), /a\.png: cannot decode the image \(it is neither PNG nor JPEG\)/);
   const bomb = png(2, 2, gray(1));
   bomb.writeUInt32BE(100_000, 16);
   bomb.writeUInt32BE(100_000, 20);
-  await rejectsWith(loadDataset(tree('bomb', { 'big.png': bomb })), /big\.png: cannot decode the image \(it declares 100000×100000 pixels, over 64 megapixels\)/);
-  await rejectsWith(loadDataset(tree('mixes', { 'a.png': png(2, 2, gray(1)), 'cls/b.png': png(2, 2, gray(1)) })), /mixes: mixes images with class subfolders/);
-  await rejectsWith(loadDataset(tree('no-images', { 'readme.md': Buffer.from('#') })), /no-images: holds no PNG or JPEG images/);
-  await rejectsWith(loadDataset(corrupt, { imageSize: [0, 5] }), /corrupt: image size 0×5 is not usable; choose positive whole numbers/);
+  await rejectsWithDataError(loadDataset(tree('bomb', { 'big.png': bomb })), /big\.png: cannot decode the image \(it declares 100000×100000 pixels, over 64 megapixels\)/);
+  await rejectsWithDataError(loadDataset(tree('mixes', { 'a.png': png(2, 2, gray(1)), 'cls/b.png': png(2, 2, gray(1)) })), /mixes: mixes images with class subfolders/);
+  await rejectsWithDataError(loadDataset(tree('no-images', { 'readme.md': Buffer.from('#') })), /no-images: holds no PNG or JPEG images/);
+  await rejectsWithDataError(loadDataset(corrupt, { imageSize: [0, 5] }), /corrupt: image size 0×5 is not usable; choose positive whole numbers/);
 
   const outside = tree('outside', { 'secret.png': png(2, 2, gray(9)) });
   const escaping = tree('escaping', { 'cls/a.png': png(2, 2, gray(1)) });
   symlinkSync(outside, join(escaping, 'linked-class'));
-  await rejectsWith(loadDataset(escaping), new RegExp(`${join(escaping, 'linked-class')}: is a symbolic link to ${outside}, outside the dataset folder`));
+  await rejectsWithDataError(loadDataset(escaping), new RegExp(`${join(escaping, 'linked-class')}: is a symbolic link to ${outside}, outside the dataset folder`));
   const escapingFile = tree('escaping-file', { 'cls/a.png': png(2, 2, gray(1)) });
   symlinkSync(join(outside, 'secret.png'), join(escapingFile, 'cls', 'b.png'));
-  await rejectsWith(inspectDataset(escapingFile), /b\.png: is a symbolic link to .*secret\.png, outside the dataset folder/);
+  await rejectsWithDataError(inspectDataset(escapingFile), /b\.png: is a symbolic link to .*secret\.png, outside the dataset folder/);
   const inside = tree('inside', { 'cls/a.png': png(2, 2, gray(1)) });
   symlinkSync(join(inside, 'cls', 'a.png'), join(inside, 'cls', 'b.png'));
   assert.equal((await loadDataset(inside)).count, 2, 'links within the folder are fine');
 });
 
 test('paths that do not exist or are no known format say so', async () => {
-  await rejectsWith(loadDataset(join(dir, 'missing')), /missing: no such file or folder; check the path, or use "sample"/);
-  await rejectsWith(inspectDataset(join(dir, 'missing.npy')), /missing\.npy: no such file or folder/);
+  await rejectsWithDataError(loadDataset(join(dir, 'missing')), /missing: no such file or folder; check the path, or use "sample"/);
+  await rejectsWithDataError(inspectDataset(join(dir, 'missing.npy')), /missing\.npy: no such file or folder/);
   const unknown = tree('unknown', { 'data.parquet': Buffer.from('PAR1') });
-  await rejectsWith(loadDataset(join(unknown, 'data.parquet')), /data\.parquet: unknown dataset format; supported: sample, a folder of PNG\/JPEG images, \.npy, \.npz, \.csv, or MNIST-style IDX/);
+  await rejectsWithDataError(loadDataset(join(unknown, 'data.parquet')), /data\.parquet: unknown dataset format; supported: sample, a folder of PNG\/JPEG images, \.npy, \.npz, \.csv, or MNIST-style IDX/);
 });

@@ -6,6 +6,7 @@ import { after, test } from 'node:test';
 import { DataError } from '../../src/extension/engine/data/dataset';
 import { inspectDataset, loadDataset } from '../../src/extension/engine/data/loadDataset';
 import { encodeNpy, parseNpy } from '../../src/extension/engine/data/npy';
+import { rejectsWithDataError } from './helpers';
 
 const dir = mkdtempSync(join(tmpdir(), 'latent-lab-npy-'));
 after(() => rmSync(dir, { recursive: true, force: true }));
@@ -34,14 +35,6 @@ function rejects(work: () => unknown, pattern: RegExp) {
   assert.throws(work, (error: unknown) => error instanceof DataError && pattern.test(error.message) && !error.message.includes('\n'));
 }
 
-async function rejectsAsync(work: Promise<unknown>, pattern: RegExp) {
-  await assert.rejects(work, (error: unknown) => {
-    assert.ok(error instanceof DataError, `expected a DataError, got ${String(error)}`);
-    assert.match(error.message, pattern);
-    assert.doesNotMatch(error.message, /\n/);
-    return true;
-  });
-}
 
 test('encodeNpy writes a v1.0 float32 file that numpy-style parsing reads back exactly', () => {
   const values = Float32Array.from({ length: 24 }, (_, i) => i / 7 - 1);
@@ -109,10 +102,10 @@ test('hostile or unsupported .npy headers are refused with a message saying what
 test('a lying header is refused from the file size alone, before the data is read or allocated', async () => {
   const path = file('lying.npy', npy(header('<f8', '(2147483647,)'), Buffer.alloc(16)));
   const started = Date.now();
-  await rejectsAsync(loadDataset(path), /lying\.npy: the header declares shape \(2147483647\) of float64 = 17179869176 bytes but 16 follow the header/);
-  await rejectsAsync(inspectDataset(path), /17179869176 bytes but 16 follow/);
+  await rejectsWithDataError(loadDataset(path), /lying\.npy: the header declares shape \(2147483647\) of float64 = 17179869176 bytes but 16 follow the header/);
+  await rejectsWithDataError(inspectDataset(path), /17179869176 bytes but 16 follow/);
   const truncated = encodeNpy(new Float32Array(100), [10, 10]);
-  await rejectsAsync(loadDataset(file('truncated.npy', truncated.subarray(0, truncated.length - 3))), /truncated\.npy: .* 400 bytes but 397 follow the header; the file is truncated/);
+  await rejectsWithDataError(loadDataset(file('truncated.npy', truncated.subarray(0, truncated.length - 3))), /truncated\.npy: .* 400 bytes but 397 follow the header; the file is truncated/);
   assert.ok(Date.now() - started < 1000);
 });
 
@@ -151,10 +144,10 @@ test('a 2-D .npy is tabular: each feature gets its own range, a constant one a u
 });
 
 test('1-D arrays, empty arrays, NaN and bad limits are refused with the reason', async () => {
-  await rejectsAsync(loadDataset(file('flat.npy', encodeNpy(new Float32Array(5), [5]))), /flat\.npy: holds a 1-D array of shape \(5\); Latent Lab needs one row per sample/);
-  await rejectsAsync(loadDataset(file('empty.npy', encodeNpy(new Float32Array(0), [0, 4]))), /empty\.npy: holds no samples/);
-  await rejectsAsync(loadDataset(file('hollow.npy', encodeNpy(new Float32Array(0), [4, 0]))), /hollow\.npy: its samples are empty/);
-  await rejectsAsync(loadDataset(file('nan.npy', encodeNpy(Float32Array.from([0, 1, 2, NaN]), [2, 2]))), /nan\.npy: sample 1 contains NaN; replace NaN and infinite values/);
-  await rejectsAsync(inspectDataset(join(dir, 'nan.npy')), /sample 1 contains NaN/);
-  await rejectsAsync(loadDataset(join(dir, 'table.npy'), { limit: 0 }), /limit must be a whole number of samples, at least 1/);
+  await rejectsWithDataError(loadDataset(file('flat.npy', encodeNpy(new Float32Array(5), [5]))), /flat\.npy: holds a 1-D array of shape \(5\); Latent Lab needs one row per sample/);
+  await rejectsWithDataError(loadDataset(file('empty.npy', encodeNpy(new Float32Array(0), [0, 4]))), /empty\.npy: holds no samples/);
+  await rejectsWithDataError(loadDataset(file('hollow.npy', encodeNpy(new Float32Array(0), [4, 0]))), /hollow\.npy: its samples are empty/);
+  await rejectsWithDataError(loadDataset(file('nan.npy', encodeNpy(Float32Array.from([0, 1, 2, NaN]), [2, 2]))), /nan\.npy: sample 1 contains NaN; replace NaN and infinite values/);
+  await rejectsWithDataError(inspectDataset(join(dir, 'nan.npy')), /sample 1 contains NaN/);
+  await rejectsWithDataError(loadDataset(join(dir, 'table.npy'), { limit: 0 }), /limit must be a whole number of samples, at least 1/);
 });

@@ -4,9 +4,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, test } from 'node:test';
 import { crc32, deflateRawSync } from 'node:zlib';
-import { DataError } from '../../src/extension/engine/data/dataset';
 import { inspectDataset, loadDataset } from '../../src/extension/engine/data/loadDataset';
 import { encodeNpy } from '../../src/extension/engine/data/npy';
+import { rejectsWithDataError } from './helpers';
 
 const dir = mkdtempSync(join(tmpdir(), 'latent-lab-npz-'));
 after(() => rmSync(dir, { recursive: true, force: true }));
@@ -85,14 +85,6 @@ function file(name: string, bytes: Buffer): string {
   return path;
 }
 
-async function rejectsWith(work: Promise<unknown>, pattern: RegExp) {
-  await assert.rejects(work, (error: unknown) => {
-    assert.ok(error instanceof DataError, `expected a DataError, got ${String(error)}`);
-    assert.match(error.message, pattern);
-    assert.doesNotMatch(error.message, /\n/);
-    return true;
-  });
-}
 
 const images = Float32Array.from({ length: 4 * 3 * 3 }, (_, i) => i % 10);
 const x = encodeNpy(images, [4, 3, 3]);
@@ -121,23 +113,23 @@ test('unnamed arrays (arr_0, arr_1) and a lone float array are found by conventi
   const named = await loadDataset(file('named.npz', zip([{ name: 'ids.npy', data: y }, { name: 'pixels.npy', data: x }])));
   assert.deepEqual(named.shape, [3, 3, 1]);
   assert.equal(named.labels, undefined);
-  await rejectsWith(
+  await rejectsWithDataError(
     loadDataset(file('ints.npz', zip([{ name: 'a.npy', data: y }, { name: 'b.npy', data: y }]))),
     /ints\.npz: cannot tell which array holds the samples \(a, b\); save them as x/,
   );
-  await rejectsWith(loadDataset(file('none.npz', zip([{ name: 'readme.txt', data: Buffer.from('hi') }]))), /none\.npz: holds no \.npy arrays/);
+  await rejectsWithDataError(loadDataset(file('none.npz', zip([{ name: 'readme.txt', data: Buffer.from('hi') }]))), /none\.npz: holds no \.npy arrays/);
 });
 
 test('labels must be integers, one per sample', async () => {
-  await rejectsWith(
+  await rejectsWithDataError(
     loadDataset(file('short.npz', zip([{ name: 'x.npy', data: x }, { name: 'y.npy', data: npyInts('<i8', [0, 1, 2]) }]))),
     /short\.npz:y\.npy has 3 labels but .*short\.npz:x\.npy has 4 samples/,
   );
-  await rejectsWith(
+  await rejectsWithDataError(
     loadDataset(file('float-labels.npz', zip([{ name: 'x.npy', data: x }, { name: 'y.npy', data: npyInts('<f4', [0, 1, 2, 3]) }]))),
     /float-labels\.npz:y\.npy: labels have dtype float32; save integer class indices/,
   );
-  await rejectsWith(
+  await rejectsWithDataError(
     loadDataset(file('negative.npz', zip([{ name: 'x.npy', data: x }, { name: 'y.npy', data: npyInts('<i8', [0, -1, 2, 3]) }]))),
     /labels range from -1 to 3; class indices must be between 0/,
   );
@@ -149,41 +141,41 @@ test('a zip bomb inflates no further than its declared size and is refused', asy
   const bomb = Buffer.concat([small, Buffer.alloc(64 * 1024 * 1024)]);
   const path = file('bomb.npz', zip([{ name: 'x.npy', data: bomb, deflate: true, declaredSize: small.length, crc: crc32(small) }]));
   const before = process.memoryUsage().rss;
-  await rejectsWith(loadDataset(path), new RegExp(`bomb\\.npz:x\\.npy: inflates past its declared ${small.length} bytes; the archive is corrupt or a zip bomb`));
+  await rejectsWithDataError(loadDataset(path), new RegExp(`bomb\\.npz:x\\.npy: inflates past its declared ${small.length} bytes; the archive is corrupt or a zip bomb`));
   assert.ok(process.memoryUsage().rss - before < 48 * 1024 * 1024, 'the bomb was not inflated');
-  await rejectsWith(inspectDataset(path), /inflates past its declared \d+ bytes/);
+  await rejectsWithDataError(inspectDataset(path), /inflates past its declared \d+ bytes/);
 });
 
 test('impossible, oversized, ZIP64 and corrupt entries are refused from the directory', async () => {
   const data = deflateRawSync(Buffer.alloc(1000));
-  await rejectsWith(
+  await rejectsWithDataError(
     loadDataset(file('claims.npz', zip([{ name: 'x.npy', data: Buffer.alloc(1000), deflate: true, declaredSize: 4_000_000_000 }]))),
     /claims\.npz:x\.npy: declares 4000000000 bytes from \d+ stored bytes, which is impossible; the archive is corrupt or a zip bomb/,
   );
-  await rejectsWith(loadDataset(file('zip64.npz', zip([{ name: 'x.npy', data, zip64Size: 100n * 1024n ** 3n }]))), /zip64\.npz: uses ZIP64.*which Latent Lab does not read/);
+  await rejectsWithDataError(loadDataset(file('zip64.npz', zip([{ name: 'x.npy', data, zip64Size: 100n * 1024n ** 3n }]))), /zip64\.npz: uses ZIP64.*which Latent Lab does not read/);
   process.env.LATENT_LAB_MAX_DATA_BYTES = '100000';
   try {
-    await rejectsWith(loadDataset(file('big.npz', zip([{ name: 'x.npy', data: Buffer.alloc(200_000), deflate: true }]))), /big\.npz:x\.npy: declares 200000 bytes uncompressed, over the 100000 bytes limit; save a smaller array or raise LATENT_LAB_MAX_DATA_BYTES/);
+    await rejectsWithDataError(loadDataset(file('big.npz', zip([{ name: 'x.npy', data: Buffer.alloc(200_000), deflate: true }]))), /big\.npz:x\.npy: declares 200000 bytes uncompressed, over the 100000 bytes limit; save a smaller array or raise LATENT_LAB_MAX_DATA_BYTES/);
   } finally {
     delete process.env.LATENT_LAB_MAX_DATA_BYTES;
   }
-  await rejectsWith(loadDataset(file('crc.npz', zip([{ name: 'x.npy', data: x, crc: 1234 }]))), /crc\.npz:x\.npy: CRC mismatch/);
+  await rejectsWithDataError(loadDataset(file('crc.npz', zip([{ name: 'x.npy', data: x, crc: 1234 }]))), /crc\.npz:x\.npy: CRC mismatch/);
   const garbage = zip([{ name: 'x.npy', data: x, deflate: true }]);
   garbage.fill(0x55, 60, 90);
-  await rejectsWith(loadDataset(file('garbage.npz', garbage)), /garbage\.npz:x\.npy: (the compressed data is corrupt or truncated \(.+\); re-download|inflates to \d+ bytes, not the 272 it declares; the archive is truncated or corrupt)/);
+  await rejectsWithDataError(loadDataset(file('garbage.npz', garbage)), /garbage\.npz:x\.npy: (the compressed data is corrupt or truncated \(.+\); re-download|inflates to \d+ bytes, not the 272 it declares; the archive is truncated or corrupt)/);
   const truncated = zip([{ name: 'x.npy', data: x }]);
-  await rejectsWith(loadDataset(file('truncated.npz', truncated.subarray(0, 200))), /truncated\.npz: not a zip archive/);
+  await rejectsWithDataError(loadDataset(file('truncated.npz', truncated.subarray(0, 200))), /truncated\.npz: not a zip archive/);
   const pointsAway = zip([{ name: 'x.npy', data: x }]);
   pointsAway.writeUInt32LE(0x7fff0000, pointsAway.length - 22 - (46 + 'x.npy'.length) + 42);
-  await rejectsWith(loadDataset(file('away.npz', pointsAway)), /away\.npz:x\.npy: declares data beyond the end of the archive/);
+  await rejectsWithDataError(loadDataset(file('away.npz', pointsAway)), /away\.npz:x\.npy: declares data beyond the end of the archive/);
 });
 
 test('entry names that escape the archive, duplicates and too many entries are refused', async () => {
   for (const [name, label] of [['../evil.npy', 'dotdot'], ['/etc/x.npy', 'absolute'], ['a\\..\\x.npy', 'backslash'], ['C:/x.npy', 'drive']]) {
-    await rejectsWith(loadDataset(file(`${label}.npz`, zip([{ name: name!, data: x }]))), new RegExp(`${label}\\.npz: entry name ".*" is absolute, escapes the archive`));
+    await rejectsWithDataError(loadDataset(file(`${label}.npz`, zip([{ name: name!, data: x }]))), new RegExp(`${label}\\.npz: entry name ".*" is absolute, escapes the archive`));
   }
-  await rejectsWith(loadDataset(file('control.npz', zip([{ name: 'x\n.npy', data: x }]))), /control\.npz: entry name "x\\n\.npy" is absolute, escapes the archive or holds control characters/);
-  await rejectsWith(loadDataset(file('twice.npz', zip([{ name: 'x.npy', data: x }, { name: 'x.npy', data: x }]))), /twice\.npz:x\.npy: appears twice/);
+  await rejectsWithDataError(loadDataset(file('control.npz', zip([{ name: 'x\n.npy', data: x }]))), /control\.npz: entry name "x\\n\.npy" is absolute, escapes the archive or holds control characters/);
+  await rejectsWithDataError(loadDataset(file('twice.npz', zip([{ name: 'x.npy', data: x }, { name: 'x.npy', data: x }]))), /twice\.npz:x\.npy: appears twice/);
   const many = zip(Array.from({ length: 10_001 }, (_, i) => ({ name: `a${i}.npy`, data: Buffer.alloc(0) })));
-  await rejectsWith(loadDataset(file('many.npz', many)), /many\.npz: has 10001 entries, over the limit of 10000/);
+  await rejectsWithDataError(loadDataset(file('many.npz', many)), /many\.npz: has 10001 entries, over the limit of 10000/);
 });

@@ -1,19 +1,12 @@
 /** The explorer page: strict CSP with a per-load nonce, scripts and styles only from dist/. */
 import { randomBytes } from 'node:crypto';
 import * as vscode from 'vscode';
+import { explorerCsp } from './contentSecurityPolicy';
 
 export function explorerHtml(webview: vscode.Webview, extensionUri: vscode.Uri): string {
   const nonce = randomBytes(16).toString('base64');
   const asset = (file: string) => webview.asWebviewUri(vscode.Uri.joinPath(extensionUri, 'dist', file));
-  // style-src needs 'unsafe-inline': plotly injects its own style rules at runtime. No 'unsafe-eval'
-  // anywhere: the plotly bundle uses the precompiled (strict) WebGL scatter.
-  const csp = [
-    "default-src 'none'",
-    `script-src 'nonce-${nonce}'`,
-    `style-src ${webview.cspSource} 'unsafe-inline'`,
-    `img-src ${webview.cspSource} data: blob:`,
-    `font-src ${webview.cspSource}`,
-  ].join('; ');
+  const csp = explorerCsp(webview.cspSource, nonce);
   return `<!DOCTYPE html>
 <html lang="en">
 <head>

@@ -7,6 +7,7 @@ import { readFile } from 'node:fs/promises';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import * as path from 'node:path';
+import { explorerCsp } from '../../../src/extension/panels/contentSecurityPolicy';
 
 const root = path.resolve(__dirname, '../../..');
 const assets: Record<string, { file: string; type: string }> = {
@@ -54,7 +55,7 @@ export class HarnessServer {
 
   private page(bridge: string, state: unknown): string {
     const nonce = randomBytes(16).toString('base64');
-    const csp = `default-src 'none'; script-src 'nonce-${nonce}'; style-src ${this.origin} 'unsafe-inline'; img-src ${this.origin} data: blob:; font-src ${this.origin}`;
+    const csp = explorerCsp(this.origin, nonce);
     return `<!DOCTYPE html>
 <html lang="en">
 <head>

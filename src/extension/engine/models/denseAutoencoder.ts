@@ -1,8 +1,7 @@
 /** The dense autoencoder body shared by `ae` and `dae` (which only adds input corruption). */
 import type { Tf } from '../backend';
-import { sampleSize } from '../data/dataset';
 import { applyOne, partsVariables } from './commonConfig';
-import { type Activation, denseStack, Initializers } from './layers';
+import { type Activation, denseDecoder, denseStack, Initializers } from './layers';
 import { mseMean, type Reconstruction, outputTransform, reconstructionPerSample } from './losses';
 import { disposeModelParts, type BuiltModel, type LossContext, type ModelParts, type Tensor } from './modelKind';
 
@@ -27,15 +26,7 @@ export function buildDenseAeParts(tf: Tf, config: DenseAeConfig, inputShape: rea
     heads: [{ name: 'code', units: config.latentDim, activation: 'linear' }],
     init,
   });
-  const decoder = denseStack(tf, {
-    name: 'decoder',
-    inputShape: [config.latentDim],
-    hidden: [...config.hidden].reverse(),
-    activation: config.activation,
-    heads: [{ name: 'out', units: sampleSize(inputShape), activation: 'linear' }],
-    init,
-    outputShape: inputShape,
-  });
+  const decoder = denseDecoder(tf, config.latentDim, inputShape, config.hidden, config.activation, init);
   return { encoder, decoder, extraVariables: {} };
 }
 

@@ -6,9 +6,8 @@
 import type * as tfTypes from '@tensorflow/tfjs';
 import { bool, type Infer, num, obj, oneOf } from '../../../shared/schema';
 import type { Tf } from '../backend';
-import { sampleSize } from '../data/dataset';
 import { applyOne, commonFields, layerVariables, partsVariables } from './commonConfig';
-import { denseStack, Initializers } from './layers';
+import { denseDecoder, denseStack, Initializers } from './layers';
 import { mseMean, outputTransform, reconstructionKinds, reconstructionPerSample, withoutGradient } from './losses';
 import { disposeModelParts, type BuiltModel, type ModelKindSpec, type ModelParts, type Tensor } from './modelKind';
 
@@ -83,7 +82,7 @@ export const ksparse: ModelKindSpec<KSparseConfig> = {
     if (config.k > config.latentDim) throw new RangeError(`k (${config.k}) cannot exceed the number of hidden units (${config.latentDim})`);
     const init = new Initializers(tf, config.seed);
     const encoder = denseStack(tf, { name: 'encoder', inputShape, hidden: [], activation: 'linear', heads: [{ name: 'code', units: config.latentDim, activation: 'linear' }], init });
-    const decoder = denseStack(tf, { name: 'decoder', inputShape: [config.latentDim], hidden: [], activation: 'linear', heads: [{ name: 'out', units: sampleSize(inputShape), activation: 'linear' }], init, outputShape: inputShape });
+    const decoder = denseDecoder(tf, config.latentDim, inputShape, [], 'linear', init);
     return wrap(tf, config, { encoder, decoder, extraVariables: {} });
   },
   wrap: (tf, config, _inputShape, parts) => wrap(tf, config, parts),

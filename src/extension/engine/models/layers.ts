@@ -45,6 +45,19 @@ export function denseStack(tf: Tf, options: DenseStackOptions): tfTypes.LayersMo
   return tf.model({ inputs: input, outputs: outputs.length === 1 ? outputs[0]! : outputs, name: options.name });
 }
 
+/** Mirror of a dense encoder: code units through the hidden sizes in reverse to the input shape (linear output). */
+export function denseDecoder(tf: Tf, codeUnits: number, inputShape: readonly number[], hidden: readonly number[], activation: Activation, init: Initializers): tfTypes.LayersModel {
+  return denseStack(tf, {
+    name: 'decoder',
+    inputShape: [codeUnits],
+    hidden: [...hidden].reverse(),
+    activation,
+    heads: [{ name: 'out', units: sampleSize(inputShape), activation: 'linear' }],
+    init,
+    outputShape: inputShape,
+  });
+}
+
 export interface ConvOptions {
   filters: readonly number[];
   kernelSize: number;

@@ -4,9 +4,8 @@
  * weighted KL term, optionally pulled towards a growing capacity C (Burgess et al. 2018).
  */
 import type { Tf } from '../backend';
-import { sampleSize } from '../data/dataset';
 import { applyOne, partsVariables, stepSeed } from './commonConfig';
-import { type Activation, convDecoder, convEncoder, denseStack, Initializers } from './layers';
+import { type Activation, convDecoder, convEncoder, denseDecoder, denseStack, Initializers } from './layers';
 import { gaussianKlPerDim, mseMean, outputTransform, type Reconstruction, reconstructionPerSample } from './losses';
 import { disposeModelParts, type BuiltModel, type ModelParts, type Scalar, type Tensor } from './modelKind';
 
@@ -42,15 +41,7 @@ export function buildVariationalParts(tf: Tf, config: VariationalConfig, inputSh
   }
   return {
     encoder: denseStack(tf, { name: 'encoder', inputShape, hidden: config.hidden, activation: config.activation, heads: heads.map((head) => ({ ...head, activation: 'linear' as const })), init }),
-    decoder: denseStack(tf, {
-      name: 'decoder',
-      inputShape: [config.latentDim],
-      hidden: [...config.hidden].reverse(),
-      activation: config.activation,
-      heads: [{ name: 'out', units: sampleSize(inputShape), activation: 'linear' }],
-      init,
-      outputShape: inputShape,
-    }),
+    decoder: denseDecoder(tf, config.latentDim, inputShape, config.hidden, config.activation, init),
     extraVariables: {},
   };
 }

@@ -8,9 +8,8 @@
 import type * as tfTypes from '@tensorflow/tfjs';
 import { type Infer, num, obj, oneOf } from '../../../shared/schema';
 import type { Tf } from '../backend';
-import { sampleSize } from '../data/dataset';
 import { applyOne, commonFields, convFields, denseFields, layerVariables, stepSeed } from './commonConfig';
-import { convDecoder, convEncoder, denseStack, Initializers } from './layers';
+import { convDecoder, convEncoder, denseDecoder, denseStack, Initializers } from './layers';
 import { mseMean, outputTransform, reconstructionPerSample, stopGradient, withoutGradient } from './losses';
 import { disposeModelParts, type BuiltModel, type ModelKindSpec, type ModelParts, type Scalar, type Tensor } from './modelKind';
 
@@ -146,15 +145,7 @@ export const vqvae: ModelKindSpec<VqVaeConfig> = {
       decoder = convDecoder(tf, 'decoder', codeUnits, inputShape, layerOptions);
     } else {
       encoder = denseStack(tf, { name: 'encoder', inputShape, hidden: config.hidden, activation: config.activation, heads: [{ name: 'code', units: codeUnits, activation: 'linear' }], init });
-      decoder = denseStack(tf, {
-        name: 'decoder',
-        inputShape: [codeUnits],
-        hidden: [...config.hidden].reverse(),
-        activation: config.activation,
-        heads: [{ name: 'out', units: sampleSize(inputShape), activation: 'linear' }],
-        init,
-        outputShape: inputShape,
-      });
+      decoder = denseDecoder(tf, codeUnits, inputShape, config.hidden, config.activation, init);
     }
     const codebook = tf.variable(tf.randomNormal([config.codebookSize, config.latentDim], 0, 1, 'float32', config.seed + 17), false);
     const extraVariables = { codebook, emaCount: tf.variable(tf.ones([config.codebookSize]), false), emaSum: tf.variable(codebook.clone(), false) };

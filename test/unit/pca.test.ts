@@ -70,3 +70,17 @@ test('fitPca finds the leading eigenpairs of the sample covariance', async () =>
   }
   assert.ok(maxError < 1e-4 * maxAbs, `all components reconstruct the data (max error ${maxError} of ${maxAbs})`);
 });
+
+test('fitPca stays finite on rank-deficient latents: a dead unit, collinear points, fewer rows than dims', async () => {
+  const { tf } = await loadBackend();
+  const deadUnit = Float32Array.from({ length: 40 * 4 }, (_, i) => (i % 4 === 3 ? 0.5 : Math.sin(i * 1.7)));
+  const collinear = Float32Array.from({ length: 30 * 3 }, (_, i) => Math.floor(i / 3) * (1 + (i % 3)));
+  const tiny = Float32Array.from([1, 2, 3, 4, 5, 6]);
+  for (const [data, rows, dims] of [[deadUnit, 40, 4], [collinear, 30, 3], [tiny, 2, 3]] as const) {
+    const pca = await fitPca(tf, data, rows, dims, 2);
+    assert.ok([...pca.components, ...pca.explainedVariance].every(Number.isFinite), `finite PCA for ${rows}×${dims}`);
+    assert.ok(pcaTransform(tf, pca, data, rows, 2).every(Number.isFinite));
+  }
+  const collinearPca = await fitPca(tf, collinear, 30, 3, 2);
+  assert.ok(collinearPca.explainedVariance[1]! < 1e-3 * collinearPca.explainedVariance[0]!, 'a rank-1 set has one real component');
+});

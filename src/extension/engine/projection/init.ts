@@ -4,20 +4,26 @@ import { fitPca, pcaTransform } from './pca';
 
 /**
  * The starting layout of UMAP and t-SNE: the first two principal components, which keep the global
- * arrangement that a random start loses, scaled so the first has unit standard deviation. With one
- * input dimension the second axis is seeded Gaussian noise, since a constant axis would never move.
+ * arrangement that a random start loses, scaled so the first has unit standard deviation. An axis
+ * that PCA cannot give — one-dimensional input, or data with fewer than two directions of variance,
+ * where the components are undefined (fitPca then returns NaN) — is seeded Gaussian noise of unit
+ * deviation instead, since a constant axis would never move.
  */
 export async function pcaLayout(tf: Tf, data: Float32Array, n: number, d: number, seed: number): Promise<Float32Array> {
   const projected = pcaTransform(tf, await fitPca(tf, data, n, d, 2, 40, seed), data, n);
   const width = projected.length / n;
-  let squares = 0;
-  for (let i = 0; i < n; i++) squares += projected[i * width]! ** 2;
-  const scale = 1 / (Math.sqrt(squares / n) || 1);
   const random = seededRandom(seed);
   const layout = new Float32Array(n * 2);
-  for (let i = 0; i < n; i++) {
-    layout[2 * i] = projected[i * width]! * scale;
-    layout[2 * i + 1] = width > 1 ? projected[i * width + 1]! * scale : Math.sqrt(-2 * Math.log(1 - random())) * Math.cos(2 * Math.PI * random());
+  let scale = NaN;
+  for (let axis = 0; axis < 2; axis++) {
+    let squares = 0;
+    for (let i = 0; i < n; i++) squares += axis < width ? projected[i * width + axis]! ** 2 : NaN;
+    const deviation = Math.sqrt(squares / n);
+    const usable = deviation > 0 && Number.isFinite(deviation);
+    if (axis === 0 && usable) scale = 1 / deviation;
+    for (let i = 0; i < n; i++) {
+      layout[2 * i + axis] = usable && Number.isFinite(scale) ? projected[i * width + axis]! * scale : Math.sqrt(-2 * Math.log(1 - random())) * Math.cos(2 * Math.PI * random());
+    }
   }
   return layout;
 }

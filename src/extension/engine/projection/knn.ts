@@ -1,10 +1,10 @@
 /**
  * Exact k nearest neighbours by brute force on the tensor backend: query rows go in blocks through
- * one matMul against all points and a topk, so the native backend does the O(n²·d) work. The
- * tensors only pick candidates; their distances are then recomputed exactly in float64 from the
- * data, which also settles the order among candidates that float32 rounding left tied.
+ * one matMul against all points and a two-stage top-k, so the native backend does the O(n²·d)
+ * work. The tensors only pick candidates; their distances are then recomputed exactly in float64
+ * from the data, which also settles the order among candidates that float32 rounding left tied.
  */
-import type { Tensor as TfTensor } from '@tensorflow/tfjs';
+import type { Tensor } from '@tensorflow/tfjs';
 import type { Tf } from '../backend';
 import { pause, type ProjectionOptions } from './progress';
 
@@ -69,7 +69,7 @@ export async function nearestNeighbours(tf: Tf, data: Float32Array, n: number, d
  * topk over the group maxima and then over those groups' columns finds them. Returns the chosen
  * groups [rows, chosen] and positions within their concatenation [rows, count].
  */
-function topCandidates(tf: Tf, scores: TfTensor, rows: number, groups: number, chosen: number, count: number): [TfTensor, TfTensor] {
+function topCandidates(tf: Tf, scores: Tensor, rows: number, groups: number, chosen: number, count: number): [Tensor, Tensor] {
   const grouped = tf.reshape(scores, [rows, groups, GROUP]);
   const bestGroups = tf.topk(tf.max(grouped, 2), chosen).indices;
   const members = tf.reshape(tf.gather(grouped, bestGroups, 1, 1), [rows, chosen * GROUP]);

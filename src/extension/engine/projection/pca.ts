@@ -18,11 +18,16 @@ export async function fitPca(tf: Tf, data: Float32Array, rows: number, dims: num
   const k = Math.min(components, dims);
   // Oversampling speeds convergence of the leading components.
   const width = Math.min(dims, k + 8);
-  const { mean, covariance } = tf.tidy(() => {
+  const { mean, covariance, ridge } = tf.tidy(() => {
     const x = tf.tensor2d(data, [rows, dims]);
     const mu = tf.mean(x, 0);
     const centered = tf.sub(x, mu);
-    return { mean: mu, covariance: tf.div(tf.matMul(centered, centered, true, false), Math.max(1, rows - 1)) };
+    const scatter = tf.div(tf.matMul(centered, centered, true, false), Math.max(1, rows - 1));
+    // A small ridge keeps the covariance full rank: tfjs's QR returns NaN for an all-zero column,
+    // which rank-deficient latents (dead units, collinear points, n ≤ d) would otherwise produce.
+    const trace = tf.sum(tf.mul(scatter, tf.eye(dims)));
+    const ridge = tf.add(tf.div(trace, dims * 1e6), 1e-12);
+    return { mean: mu, covariance: tf.add(scatter, tf.mul(tf.eye(dims), ridge)), ridge };
   });
   let basis = tf.tidy(() => tf.linalg.qr(tf.randomNormal([dims, width], 0, 1, 'float32', seed))[0]);
   for (let i = 0; i < iterations; i++) {
@@ -34,7 +39,8 @@ export async function fitPca(tf: Tf, data: Float32Array, rows: number, dims: num
   const small = symmetricEigen(await projected.data(), width);
   const basisValues = await basis.data();
   const meanValues = (await mean.data()) as Float32Array;
-  tf.dispose([mean, covariance, basis, projected]);
+  const ridgeValue = (await ridge.data())[0]!;
+  tf.dispose([mean, covariance, ridge, basis, projected]);
   const axes = new Float32Array(k * dims);
   for (let c = 0; c < k; c++) {
     for (let row = 0; row < dims; row++) {
@@ -43,7 +49,7 @@ export async function fitPca(tf: Tf, data: Float32Array, rows: number, dims: num
       axes[c * dims + row] = sum;
     }
   }
-  return { mean: meanValues, components: axes, explainedVariance: Float32Array.from(small.values.subarray(0, k)), dims };
+  return { mean: meanValues, components: axes, explainedVariance: Float32Array.from(small.values.subarray(0, k), (value) => Math.max(0, value - ridgeValue)), dims };
 }
 
 /** Inside a tidy: centred data on the first `count` axes, and those axes. */

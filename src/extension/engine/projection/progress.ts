@@ -21,3 +21,15 @@ export function subStep(options: ProjectionOptions, start: number, end: number):
   const { onProgress } = options;
   return { ...options, onProgress: onProgress && ((fraction, stage) => onProgress(start + (end - start) * fraction, stage)) };
 }
+
+const ROWS_PER_PAUSE = 4096;
+
+/** Runs `visit` over rows 0..count − 1 in chunks, reporting progress and pausing between them. */
+export async function eachRow(count: number, stage: string, options: ProjectionOptions, visit: (row: number) => void): Promise<void> {
+  for (let start = 0; start < count; start += ROWS_PER_PAUSE) {
+    const end = Math.min(count, start + ROWS_PER_PAUSE);
+    for (let row = start; row < end; row++) visit(row);
+    options.onProgress?.(end / count, stage);
+    await pause(options.signal);
+  }
+}

@@ -11,7 +11,8 @@ import type { Tf } from '../backend';
 import { edgeList, symmetrize, type EdgeList } from './graph';
 import { pcaLayout } from './init';
 import { nearestNeighbours } from './knn';
-import { pause, subStep, type ProjectionOptions } from './progress';
+import { inLocalOrder, reorderLayout } from './locality';
+import { eachRow, pause, subStep, type ProjectionOptions } from './progress';
 import { Repulsion } from './tsneRepulsion';
 
 export interface TsneOptions extends ProjectionOptions {
@@ -33,15 +34,16 @@ export async function tsne(tf: Tf, data: Float32Array, n: number, d: number, opt
   if (n < 2) return new Float32Array(n * 2);
   const perplexity = Math.min(requested, (n - 1) / 3);
   const k = Math.max(1, Math.min(n - 1, Math.floor(3 * perplexity)));
-  const { distances, indices } = await nearestNeighbours(tf, data, n, d, k, subStep(options, 0, 0.1));
-  const affinities = symmetrize(indices, conditionalAffinities(distances, n, k, perplexity), n, k, (a, b) => a + b);
+  const { indices, distances, order } = inLocalOrder(await nearestNeighbours(tf, data, n, d, k, subStep(options, 0, 0.1)), n, k);
+  const conditional = await conditionalAffinities(distances, n, k, perplexity, subStep(options, 0.1, 0.15));
+  const affinities = symmetrize(indices, conditional, n, k, (a, b) => a + b);
   let total = 0;
   for (const value of affinities.values) total += value;
   for (let p = 0; p < affinities.values.length; p++) affinities.values[p]! /= total;
-  const layout = Float64Array.from(await pcaLayout(tf, data, n, d, options.seed ?? 0), (value) => value * INITIAL_SCALE);
+  const layout = Float64Array.from(reorderLayout(await pcaLayout(tf, data, n, d, options.seed ?? 0), order, true), (value) => value * INITIAL_SCALE);
   // Each pair once: the attraction loop applies it to both ends.
-  await descend(layout, edgeList(affinities, (row, column) => row < column), n, iterations, subStep(options, 0.1, 1));
-  return Float32Array.from(layout);
+  await descend(layout, edgeList(affinities, (row, column) => row < column), n, iterations, subStep(options, 0.15, 1));
+  return reorderLayout(Float32Array.from(layout), order, false);
 }
 
 /**
@@ -49,10 +51,10 @@ export async function tsne(tf: Tf, data: Float32Array, n: number, d: number, opt
  * row's entropy is log(perplexity). Distances are taken relative to the nearest one, which leaves
  * p unchanged and keeps exp from underflowing.
  */
-function conditionalAffinities(distances: Float32Array, n: number, k: number, perplexity: number): Float64Array {
+async function conditionalAffinities(distances: Float32Array, n: number, k: number, perplexity: number, options: ProjectionOptions): Promise<Float64Array> {
   const target = Math.log(perplexity);
   const p = new Float64Array(n * k);
-  for (let i = 0; i < n; i++) {
+  await eachRow(n, 'affinities', options, (i) => {
     const nearest = distances[i * k]! ** 2;
     let beta = 1;
     let low = 0;
@@ -75,7 +77,7 @@ function conditionalAffinities(distances: Float32Array, n: number, k: number, pe
       beta = high === Infinity ? beta * 2 : (low + high) / 2;
     }
     for (let t = i * k; t < (i + 1) * k; t++) p[t]! /= sum;
-  }
+  });
   return p;
 }
 

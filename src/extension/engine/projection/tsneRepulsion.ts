@@ -8,19 +8,25 @@
  */
 import { fft2d } from './fft';
 
+/**
+ * Below this many points the direct O(n²) sums are faster than the grid, and they stay exact where
+ * the grid fails: in a sparse layout Z is far below n, so the interpolation error of the self
+ * terms that the grid sums then subtract can exceed Z itself.
+ */
+const EXACT_BELOW = 1000;
 const MAX_SPACING = 0.5;
 const MIN_NODES = 32;
+/** Bounds time and memory (an FFT of 1024² cells) when a layout spreads out: wide ones get coarser spacing. */
+const MAX_NODES = 512;
 
 interface Complex {
   re: Float64Array;
   im: Float64Array;
 }
 
-type Grids = [Complex, Complex, Complex, Complex];
-
 export class Repulsion {
-  private size = 0;
-  private buffers?: Grids;
+  private charges: Complex[] = [];
+  private kernel?: { size: number; spacing: number; transform: Complex };
   private stencilNodes = new Int32Array(0);
   private stencilWeights = new Float64Array(0);
 
@@ -29,6 +35,7 @@ export class Repulsion {
    * the normalisation Z = Σ_{i≠j} K_ij.
    */
   compute(layout: Float64Array, n: number, forces: Float64Array): number {
+    if (n < EXACT_BELOW) return exactRepulsion(layout, n, forces);
     let minX = Infinity;
     let minY = Infinity;
     let maxX = -Infinity;
@@ -42,54 +49,64 @@ export class Repulsion {
     const span = Math.max(maxX - minX, maxY - minY, 1e-12);
     // Two nodes of margin keep every point's three-node stencil inside the grid, and the grid is
     // half the FFT size so that the circular convolution equals the linear one.
-    const nodes = Math.max(MIN_NODES, 2 ** Math.ceil(Math.log2(span / MAX_SPACING + 3)));
+    const nodes = Math.min(MAX_NODES, Math.max(MIN_NODES, 2 ** Math.ceil(Math.log2(span / MAX_SPACING + 3))));
     const size = 2 * nodes;
-    const spacing = span / (nodes - 3);
-    const [charges, chargesY, squared, kernel] = this.grids(size);
-    const { nodes: stencilNodes, weights } = this.stencils(layout, n, minX - spacing, minY - spacing, spacing, size);
-    // Two charge grids carry three real charges: 1 + i·x and y.
+    // The finest spacing on the ladder MAX_SPACING·2^(−j/8) that fits the span: it changes only when
+    // the span grows by a ninth or so, and the kernel transform, which depends on nothing else, is
+    // reused in between.
+    const spacing = MAX_SPACING * 2 ** (-Math.floor(8 * Math.log2((MAX_SPACING * (nodes - 3)) / span)) / 8);
+    const kernel = this.kernelTransform(size, spacing);
+    const [charges, chargesY] = this.chargeGrids(size);
+    const { stencilNodes, stencilWeights } = this.stencils(layout, n, minX - spacing, minY - spacing, spacing, size);
+    // The real charges 1, x and y travel as two complex grids: 1 + i·x, and y.
     for (let i = 0; i < n; i++) {
       const x = layout[2 * i]!;
       const y = layout[2 * i + 1]!;
       for (let s = 9 * i; s < 9 * i + 9; s++) {
         const node = stencilNodes[s]!;
-        const weight = weights[s]!;
+        const weight = stencilWeights[s]!;
         charges.re[node]! += weight;
         charges.im[node]! += weight * x;
         chargesY.re[node]! += weight * y;
       }
     }
-    fillKernels(kernel, size, spacing);
-    fft2d(kernel.re, kernel.im, size, size, false);
     fft2d(charges.re, charges.im, size, nodes, false);
     fft2d(chargesY.re, chargesY.im, size, nodes, false);
-    // The kernels are real and even, so their transforms are real: K̂ is the real part of the
-    // transform of K + i·K², and K̂² the imaginary part.
-    const cells = size * size;
-    for (let c = 0; c < cells; c++) {
-      const k1 = kernel.re[c]! / cells;
-      const k2 = kernel.im[c]! / cells;
-      squared.re[c] = charges.re[c]! * k2;
-      squared.im[c] = charges.im[c]! * k2;
-      charges.re[c]! *= k1;
-      charges.im[c]! *= k1;
-      chargesY.re[c]! *= k2;
-      chargesY.im[c]! *= k2;
+    // The y grid becomes y∗K² + i·(1∗K): the transform of the charge 1 alone is split from that of
+    // 1 + i·x by conjugate symmetry (both charges are real), which saves a third inverse FFT.
+    for (let row = 0; row < size; row++) {
+      for (let column = 0; column < size; column++) {
+        const cell = row * size + column;
+        const mirror = ((size - row) % size) * size + ((size - column) % size);
+        const oneRe = (charges.re[cell]! + charges.re[mirror]!) / 2;
+        const oneIm = (charges.im[cell]! - charges.im[mirror]!) / 2;
+        const k1 = kernel.re[cell]!;
+        const k2 = kernel.im[cell]!;
+        const yRe = chargesY.re[cell]!;
+        chargesY.re[cell] = yRe * k2 - oneIm * k1;
+        chargesY.im[cell] = chargesY.im[cell]! * k2 + oneRe * k1;
+      }
     }
-    for (const grid of [charges, chargesY, squared]) fft2d(grid.re, grid.im, size, nodes, true);
+    // Then the first grid becomes (1 + i·x)∗K².
+    for (let cell = 0; cell < size * size; cell++) {
+      charges.re[cell]! *= kernel.im[cell]!;
+      charges.im[cell]! *= kernel.im[cell]!;
+    }
+    fft2d(charges.re, charges.im, size, nodes, true);
+    fft2d(chargesY.re, chargesY.im, size, nodes, true);
     let z = 0;
     for (let i = 0; i < n; i++) {
-      let potential = 0;
       let sum = 0;
       let sumX = 0;
       let sumY = 0;
+      let potential = 0;
       for (let s = 9 * i; s < 9 * i + 9; s++) {
         const node = stencilNodes[s]!;
-        const weight = weights[s]!;
-        potential += weight * charges.re[node]!;
-        sum += weight * squared.re[node]!;
-        sumX += weight * squared.im[node]!;
+        const weight = stencilWeights[s]!;
+        sum += weight * charges.re[node]!;
+        sumX += weight * charges.im[node]!;
         sumY += weight * chargesY.re[node]!;
+        potential += weight * chargesY.im[node]!;
       }
       // Each point's potential includes its own K_ii = 1, which Z excludes.
       z += potential - 1;
@@ -97,6 +114,45 @@ export class Repulsion {
       forces[2 * i + 1] = layout[2 * i + 1]! * sum - sumY;
     }
     return z;
+  }
+
+  /**
+   * The transforms of K (real part) and K² (imaginary part) for nodes `spacing` apart, scaled by
+   * the inverse FFT's 1/size². Both kernels are real and even, so their transforms are real and
+   * one complex FFT of K + i·K² yields both.
+   */
+  private kernelTransform(size: number, spacing: number): Complex {
+    if (this.kernel?.size === size && this.kernel.spacing === spacing) return this.kernel.transform;
+    const transform = { re: new Float64Array(size * size), im: new Float64Array(size * size) };
+    for (let row = 0; row < size; row++) {
+      const dy = (row <= size / 2 ? row : row - size) * spacing;
+      for (let column = 0; column < size; column++) {
+        const dx = (column <= size / 2 ? column : column - size) * spacing;
+        const k = 1 / (1 + dx * dx + dy * dy);
+        transform.re[row * size + column] = k;
+        transform.im[row * size + column] = k * k;
+      }
+    }
+    fft2d(transform.re, transform.im, size, size, false);
+    for (let cell = 0; cell < size * size; cell++) {
+      transform.re[cell]! /= size * size;
+      transform.im[cell]! /= size * size;
+    }
+    this.kernel = { size, spacing, transform };
+    return transform;
+  }
+
+  /** Two zeroed complex grids of the FFT size, reallocated only when the size changes. */
+  private chargeGrids(size: number): Complex[] {
+    if (this.charges[0]?.re.length !== size * size) {
+      this.charges = [0, 1].map(() => ({ re: new Float64Array(size * size), im: new Float64Array(size * size) }));
+    } else {
+      for (const grid of this.charges) {
+        grid.re.fill(0);
+        grid.im.fill(0);
+      }
+    }
+    return this.charges;
   }
 
   /**
@@ -108,7 +164,7 @@ export class Repulsion {
       this.stencilNodes = new Int32Array(9 * n);
       this.stencilWeights = new Float64Array(9 * n);
     }
-    const { stencilNodes: nodes, stencilWeights: weights } = this;
+    const { stencilNodes, stencilWeights } = this;
     for (let i = 0; i < n; i++) {
       const tx = (layout[2 * i]! - originX) / spacing;
       const ty = (layout[2 * i + 1]! - originY) / spacing;
@@ -123,42 +179,33 @@ export class Repulsion {
         const wy = b === 0 ? (v * (v - 1)) / 2 : b === 1 ? 1 - v * v : (v * (v + 1)) / 2;
         const first = (row + b - 1) * size + column - 1;
         const s = 9 * i + 3 * b;
-        nodes[s] = first;
-        nodes[s + 1] = first + 1;
-        nodes[s + 2] = first + 2;
-        weights[s] = wx0 * wy;
-        weights[s + 1] = wx1 * wy;
-        weights[s + 2] = wx2 * wy;
+        stencilNodes[s] = first;
+        stencilNodes[s + 1] = first + 1;
+        stencilNodes[s + 2] = first + 2;
+        stencilWeights[s] = wx0 * wy;
+        stencilWeights[s + 1] = wx1 * wy;
+        stencilWeights[s + 2] = wx2 * wy;
       }
     }
-    return { nodes, weights };
-  }
-
-  /** Zeroed grids of the given FFT size, reallocated only when the size changes. */
-  private grids(size: number): Grids {
-    if (!this.buffers || size !== this.size) {
-      this.size = size;
-      const grid = () => ({ re: new Float64Array(size * size), im: new Float64Array(size * size) });
-      this.buffers = [grid(), grid(), grid(), grid()];
-    } else {
-      for (const grid of this.buffers) {
-        grid.re.fill(0);
-        grid.im.fill(0);
-      }
-    }
-    return this.buffers;
+    return { stencilNodes, stencilWeights };
   }
 }
 
-/** K(offset) + i·K(offset)² for every circular grid offset, nodes `spacing` apart. */
-function fillKernels(kernel: Complex, size: number, spacing: number): void {
-  for (let r = 0; r < size; r++) {
-    const dy = (r <= size / 2 ? r : r - size) * spacing;
-    for (let c = 0; c < size; c++) {
-      const dx = (c <= size / 2 ? c : c - size) * spacing;
-      const k = 1 / (1 + dx * dx + dy * dy);
-      kernel.re[r * size + c] = k;
-      kernel.im[r * size + c] = k * k;
+function exactRepulsion(layout: Float64Array, n: number, forces: Float64Array): number {
+  forces.fill(0, 0, 2 * n);
+  let z = 0;
+  for (let i = 0; i < n; i++) {
+    for (let j = i + 1; j < n; j++) {
+      const dx = layout[2 * i]! - layout[2 * j]!;
+      const dy = layout[2 * i + 1]! - layout[2 * j + 1]!;
+      const kernel = 1 / (1 + dx * dx + dy * dy);
+      const squared = kernel * kernel;
+      z += 2 * kernel;
+      forces[2 * i]! += squared * dx;
+      forces[2 * i + 1]! += squared * dy;
+      forces[2 * j]! -= squared * dx;
+      forces[2 * j + 1]! -= squared * dy;
     }
   }
+  return z;
 }

@@ -9,7 +9,8 @@ import { seededRandom } from '../training/random';
 import { edgeList, symmetrize, type SparseGraph } from './graph';
 import { pcaLayout } from './init';
 import { nearestNeighbours } from './knn';
-import { pause, subStep, type ProjectionOptions } from './progress';
+import { inLocalOrder, reorderLayout } from './locality';
+import { eachRow, pause, subStep, type ProjectionOptions } from './progress';
 import { curveParameters } from './umapCurve';
 
 export interface UmapOptions extends ProjectionOptions {
@@ -35,14 +36,15 @@ export async function umap(tf: Tf, data: Float32Array, n: number, d: number, opt
   const k = Math.min(neighbors, n - 1);
   if (k < 1) return new Float32Array(n * 2);
   const seed = options.seed ?? 0;
-  const { indices, distances } = await nearestNeighbours(tf, data, n, d, k, subStep(options, 0, 0.2));
-  const graph = symmetrize(indices, fuzzyMembership(distances, n, k), n, k, (a, b) => a + b - a * b);
-  const layout = await pcaLayout(tf, data, n, d, seed);
+  const { indices, distances, order } = inLocalOrder(await nearestNeighbours(tf, data, n, d, k, subStep(options, 0, 0.2)), n, k);
+  const memberships = await fuzzyMembership(distances, n, k, subStep(options, 0.2, 0.25));
+  const graph = symmetrize(indices, memberships, n, k, (a, b) => a + b - a * b);
+  const layout = reorderLayout(await pcaLayout(tf, data, n, d, seed), order, true);
   let extent = 0;
   for (const value of layout) extent = Math.max(extent, Math.abs(value));
   for (let p = 0; p < layout.length; p++) layout[p]! *= INITIAL_EXTENT / (extent || 1);
-  await optimizeLayout(layout, graph, n, epochs, curveParameters(minDist), seed, subStep(options, 0.2, 1));
-  return layout;
+  await optimizeLayout(layout, graph, n, epochs, curveParameters(minDist), seed, subStep(options, 0.25, 1));
+  return reorderLayout(layout, order, false);
 }
 
 /**
@@ -50,13 +52,13 @@ export async function umap(tf: Tf, data: Float32Array, n: number, d: number, opt
  * (non-identical) neighbour, so every point is fully connected to at least one other, and σ is
  * found by bisection so that a row sums to log2(k), giving every point the same effective degree.
  */
-function fuzzyMembership(distances: Float32Array, n: number, k: number): Float64Array {
+async function fuzzyMembership(distances: Float32Array, n: number, k: number, options: ProjectionOptions): Promise<Float64Array> {
   const target = Math.log2(k);
   let total = 0;
   for (const distance of distances) total += distance;
   const meanDistance = total / distances.length;
   const weights = new Float64Array(n * k);
-  for (let i = 0; i < n; i++) {
+  await eachRow(n, 'affinities', options, (i) => {
     const row = distances.subarray(i * k, (i + 1) * k);
     const rho = row.find((distance) => distance > 0) ?? 0;
     let low = 0;
@@ -75,7 +77,7 @@ function fuzzyMembership(distances: Float32Array, n: number, k: number): Float64
     for (const distance of row) rowSum += distance;
     sigma = Math.max(sigma, 1e-3 * (rho > 0 ? rowSum / k : meanDistance));
     for (let p = 0; p < k; p++) weights[i * k + p] = Math.exp(-Math.max(0, row[p]! - rho) / sigma);
-  }
+  });
   return weights;
 }
 

@@ -8,6 +8,7 @@ import { EngineHost } from './engineHost';
 import { CHECKPOINT_EDITOR_VIEW_TYPE, CheckpointEditorProvider } from './panels/checkpointEditor';
 import { EXPLORER_VIEW_TYPE, ExplorerPanel, restoreTarget } from './panels/explorerPanel';
 import { deleteRun, type RunItem, RunsTree } from './views/runsTree';
+import { allowLoading } from './workspaceTrust';
 
 export function activate(context: vscode.ExtensionContext): void {
   const settings = () => vscode.workspace.getConfiguration('latentLab');
@@ -19,7 +20,8 @@ export function activate(context: vscode.ExtensionContext): void {
     if (path.isAbsolute(configured)) return vscode.Uri.file(configured);
     return folder ? vscode.Uri.joinPath(folder, configured) : vscode.Uri.joinPath(context.globalStorageUri, 'runs');
   };
-  const openPanel = (target: PanelTarget) => {
+  const openPanel = async (target: PanelTarget) => {
+    if (!(await allowLoading(target.view === 'explore' ? [target.checkpoint, ...(target.data ? [target.data] : [])] : [target.params.data]))) return;
     const maxPoints = settings().get<number>('maxPoints', 0);
     ExplorerPanel.create(engine, extensionUri, target.view === 'explore' && maxPoints > 0 ? { ...target, limit: maxPoints } : target);
   };
@@ -43,11 +45,11 @@ export function activate(context: vscode.ExtensionContext): void {
     }),
     vscode.commands.registerCommand('latentLab.newExperiment', async () => {
       const params = await askForExperiment(runsRoot().fsPath);
-      if (params) openPanel({ view: 'train', params });
+      if (params) await openPanel({ view: 'train', params });
     }),
     vscode.commands.registerCommand('latentLab.openCheckpoint', async (item?: vscode.Uri | RunItem) => {
       const target = item instanceof vscode.Uri ? item : item?.folder ?? (await vscode.window.showOpenDialog({ canSelectFolders: true, canSelectFiles: true, canSelectMany: false, openLabel: 'Explore', filters: { 'Latent Lab checkpoint': ['json'] } }))?.[0];
-      if (target) openPanel({ view: 'explore', checkpoint: target.fsPath });
+      if (target) await openPanel({ view: 'explore', checkpoint: target.fsPath });
     }),
     vscode.commands.registerCommand('latentLab.stopTraining', () => {
       if (ExplorerPanel.training.size === 0) void vscode.window.showInformationMessage('Latent Lab: no training run is in progress.');
@@ -62,7 +64,7 @@ export function activate(context: vscode.ExtensionContext): void {
     vscode.window.registerWebviewPanelSerializer(EXPLORER_VIEW_TYPE, {
       deserializeWebviewPanel: async (panel, state) => {
         const target = restoreTarget(state);
-        if (target) new ExplorerPanel(panel, engine, extensionUri, target);
+        if (target && (await allowLoading([target.view === 'explore' ? target.checkpoint : target.params.data]))) new ExplorerPanel(panel, engine, extensionUri, target);
         else panel.dispose();
       },
     }),

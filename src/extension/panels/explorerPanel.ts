@@ -3,9 +3,10 @@
  * cancellable by the webview), follows a training run for the dashboard, and saves exports.
  */
 import * as vscode from 'vscode';
-import { EngineError, type EngineMethod, messageOf, parseRequest, RequestError, type TrainParams, type TrainResult } from '../../shared/protocol';
+import { EngineError, type EngineMethod, messageOf, type OpenSessionParams, parseRequest, RequestError, type TrainParams, type TrainResult } from '../../shared/protocol';
 import { type PanelTarget, panelTargetSchema, webviewMessageSchema } from '../../shared/webviewProtocol';
 import type { EngineHost } from '../engineHost';
+import { isUntrustedWorkspacePath } from '../workspaceTrust';
 import { explorerHtml } from './webviewHtml';
 
 export const EXPLORER_VIEW_TYPE = 'latentLab.explorer';
@@ -85,6 +86,10 @@ export class ExplorerPanel implements vscode.Disposable {
     try {
       request = parseRequest(raw);
       if (request.method !== 'cancel' && !webviewMethods.has(request.method)) throw new RequestError(request.id, 'bad-request', `the explorer may not call ${request.method}`);
+      if (request.method === 'openSession') {
+        const { checkpoint, data } = request.params as OpenSessionParams;
+        if ([checkpoint, data ?? ''].some(isUntrustedWorkspacePath)) throw new RequestError(request.id, 'bad-request', 'checkpoints and datasets in an untrusted workspace are not loaded; trust the workspace to explore them');
+      }
     } catch (error) {
       const requestError = error as RequestError;
       this.engine.output.error(`explorer request rejected: ${requestError.message}`);

@@ -2,8 +2,9 @@
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { messageOf } from '../shared/protocol';
-import type { PanelTarget } from '../shared/webviewProtocol';
+import { type PanelTarget, targetPaths } from '../shared/webviewProtocol';
 import { askForExperiment } from './commands/newExperiment';
+import { askForRerun } from './commands/rerun';
 import { EngineHost } from './engineHost';
 import { CHECKPOINT_EDITOR_VIEW_TYPE, CheckpointEditorProvider } from './panels/checkpointEditor';
 import { EXPLORER_VIEW_TYPE, ExplorerPanel, restoreTarget } from './panels/explorerPanel';
@@ -21,7 +22,7 @@ export function activate(context: vscode.ExtensionContext): void {
     return folder ? vscode.Uri.joinPath(folder, configured) : vscode.Uri.joinPath(context.globalStorageUri, 'runs');
   };
   const openPanel = async (target: PanelTarget) => {
-    if (!(await allowLoading(target.view === 'explore' ? [target.checkpoint, ...(target.data ? [target.data] : [])] : [target.params.data]))) return;
+    if (!(await allowLoading(targetPaths(target)))) return;
     const maxPoints = settings().get<number>('maxPoints', 0);
     ExplorerPanel.create(engine, extensionUri, target.view === 'explore' && maxPoints > 0 ? { ...target, limit: maxPoints } : target);
   };
@@ -29,7 +30,7 @@ export function activate(context: vscode.ExtensionContext): void {
   context.subscriptions.push(
     engine,
     runs,
-    vscode.window.registerTreeDataProvider('latentLab.runs', runs),
+    vscode.window.createTreeView('latentLab.runs', { treeDataProvider: runs, canSelectMany: true }),
     vscode.workspace.onDidChangeConfiguration((event) => event.affectsConfiguration('latentLab.runsFolder') && runs.refresh()),
     vscode.commands.registerCommand('latentLab.showEngineInfo', async () => {
       try {
@@ -55,6 +56,18 @@ export function activate(context: vscode.ExtensionContext): void {
       if (ExplorerPanel.training.size === 0) void vscode.window.showInformationMessage('Latent Lab: no training run is in progress.');
       for (const panel of ExplorerPanel.training) panel.stopTraining();
     }),
+    vscode.commands.registerCommand('latentLab.compareRuns', async (item?: RunItem, selected?: RunItem[]) => {
+      const chosen = selected && selected.length === 2 ? selected : await pickTwoRuns(runs, item);
+      if (chosen) await openPanel({ view: 'compare', checkpoints: chosen.map((run) => run.folder.fsPath) });
+    }),
+    vscode.commands.registerCommand('latentLab.runs.rerun', async (item: RunItem) => {
+      try {
+        const params = await askForRerun(item.folder, runsRoot().fsPath);
+        if (params) await openPanel({ view: 'train', params });
+      } catch (error) {
+        void vscode.window.showErrorMessage(`Latent Lab: cannot re-run ${item.folder.fsPath}: ${messageOf(error)}`);
+      }
+    }),
     vscode.commands.registerCommand('latentLab.runs.refresh', () => runs.refresh()),
     vscode.commands.registerCommand('latentLab.runs.reveal', (item: RunItem) => vscode.commands.executeCommand('revealFileInOS', item.folder)),
     vscode.commands.registerCommand('latentLab.runs.delete', async (item: RunItem) => {
@@ -64,7 +77,7 @@ export function activate(context: vscode.ExtensionContext): void {
     vscode.window.registerWebviewPanelSerializer(EXPLORER_VIEW_TYPE, {
       deserializeWebviewPanel: async (panel, state) => {
         const target = restoreTarget(state);
-        if (target && (await allowLoading([target.view === 'explore' ? target.checkpoint : target.params.data]))) new ExplorerPanel(panel, engine, extensionUri, target);
+        if (target && (await allowLoading(targetPaths(target)))) new ExplorerPanel(panel, engine, extensionUri, target);
         else panel.dispose();
       },
     }),
@@ -72,6 +85,24 @@ export function activate(context: vscode.ExtensionContext): void {
       webviewOptions: { retainContextWhenHidden: true },
     }),
   );
+}
+
+async function pickTwoRuns(runs: RunsTree, preselected?: RunItem): Promise<RunItem[] | undefined> {
+  const items = await runs.getChildren();
+  if (items.length < 2) {
+    void vscode.window.showInformationMessage('Latent Lab: Compare Runs needs at least two runs in the runs folder.');
+    return undefined;
+  }
+  const picks = await vscode.window.showQuickPick(
+    items.map((run) => ({ label: String(run.label), description: String(run.description ?? ''), picked: run.folder.fsPath === preselected?.folder.fsPath, run })),
+    { title: 'Latent Lab: Compare Runs — choose two', canPickMany: true },
+  );
+  if (!picks) return undefined;
+  if (picks.length !== 2) {
+    void vscode.window.showWarningMessage(`Latent Lab: choose exactly two runs to compare (${picks.length} chosen).`);
+    return undefined;
+  }
+  return picks.map((pick) => pick.run);
 }
 
 export function deactivate(): void {

@@ -3,7 +3,7 @@
  * use the engine envelopes unchanged (the host validates and forwards them); these are the few
  * messages that only the host and the webview exchange.
  */
-import { type Infer, literal, num, obj, oneOf, optional, str, tagged } from './schema';
+import { arr, type Infer, literal, num, obj, oneOf, optional, str, tagged } from './schema';
 import { trainParamsSchema, trainResultSchema } from './protocol';
 
 /** What a panel shows; also what the webview saves with setState so a reload restores it. */
@@ -15,8 +15,21 @@ export const panelTargetSchema = tagged('view', {
     limit: optional(num({ integer: true, min: 1 })),
   }),
   train: obj({ view: literal('train'), params: trainParamsSchema }),
+  /** Two runs side by side: metrics, overlaid loss curves, latent maps. */
+  compare: obj({
+    view: literal('compare'),
+    checkpoints: arr(str({ minLength: 1, maxLength: 4096 }), { maxLength: 2 }),
+    limit: optional(num({ integer: true, min: 1 })),
+  }),
 });
 export type PanelTarget = Infer<typeof panelTargetSchema>;
+
+/** The files and folders a target makes the engine read (what workspace trust must allow). */
+export function targetPaths(target: PanelTarget): string[] {
+  if (target.view === 'train') return [target.params.data];
+  if (target.view === 'compare') return target.checkpoints;
+  return target.data ? [target.checkpoint, target.data] : [target.checkpoint];
+}
 
 export const hostMessageSchemas = {
   /** First message after `ready`: what to show, and the user's settings that shape it. */

@@ -186,8 +186,13 @@ export function webviewOptions(extensionUri: vscode.Uri): vscode.WebviewPanelOpt
 
 export function titleOf(target: PanelTarget): string {
   if (target.view === 'train') return `Training ${target.params.model}`;
-  const parts = target.checkpoint.split(/[\\/]/).filter(Boolean);
-  return `Latent Lab: ${parts[parts.length - 1] === 'latent-lab.json' ? parts[parts.length - 2] : parts[parts.length - 1]}`;
+  if (target.view === 'compare') return `Compare ${target.checkpoints.map(runName).join(' ↔ ')}`;
+  return `Latent Lab: ${runName(target.checkpoint)}`;
+}
+
+function runName(checkpoint: string): string {
+  const parts = checkpoint.split(/[\\/]/).filter(Boolean);
+  return parts[parts.length - 1] === 'latent-lab.json' ? parts[parts.length - 2]! : parts[parts.length - 1]!;
 }
 
 /** Restores panels after a window reload from the target the webview saved with setState. */

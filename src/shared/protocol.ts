@@ -106,6 +106,8 @@ export const sessionSchema = obj({
   latentDim: num({ integer: true, min: 1 }),
   inputShape: shape,
   count: num({ integer: true, min: 0 }),
+  /** Samples in the dataset; more than `count` when the session was opened with a limit. */
+  totalCount: num({ integer: true, min: 0 }),
   labelNames: optional(arr(str({ maxLength: 256 }), { maxLength: 100_000 })),
   /** One label per sample, when the dataset has labels. */
   labels: optional(typedArray('Int32Array')),

@@ -35,6 +35,7 @@ after(() => rmSync(workDir, { recursive: true, force: true }));
 test('openSession encodes the checkpoint dataset with labels, errors and latent statistics', async () => {
   const session = await handlers.openSession({ checkpoint: checkpoints.vae!, limit: 300 }, context());
   assert.equal(session.count, 300);
+  assert.equal(session.totalCount, 5000, 'a limited session says how many samples the dataset has');
   assert.equal(session.latentDim, 2);
   assert.equal(session.latents.length, 600);
   assert.equal(session.labels?.length, 300);

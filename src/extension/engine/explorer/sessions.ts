@@ -8,7 +8,7 @@ import { EngineError, type OpenSessionParams, type Session } from '../../../shar
 import type { Backend, Tf } from '../backend';
 import type { CheckpointMeta } from '../checkpoint/meta';
 import { DataError, sampleSize } from '../data/dataset';
-import { loadDataset } from '../data/loadDataset';
+import { inspectDataset, loadDataset } from '../data/loadDataset';
 import { renormalize } from '../data/renormalize';
 import { encodeDataset } from '../models/encodeAll';
 import type { BuiltModel } from '../models/modelKind';
@@ -55,6 +55,8 @@ export class Sessions {
         latentDim: model.latentDim,
         inputShape: dataset.shape,
         count: dataset.count,
+        // Only a limited session needs the full size, and the header says it without reading the data.
+        totalCount: params.limit === undefined ? dataset.count : (await inspectDataset(source, { signal })).count,
         ...(dataset.labels ? { labels: dataset.labels } : {}),
         ...((dataset.labelNames ?? meta.labelNames) ? { labelNames: dataset.labelNames ?? meta.labelNames } : {}),
         latents,

@@ -1,7 +1,7 @@
 /** Activation stays light: nothing starts the engine until a command or a panel needs it. */
 import * as path from 'node:path';
 import * as vscode from 'vscode';
-import { messageOf } from '../shared/protocol';
+import { messageOf, type TrainParams, type TrainResult } from '../shared/protocol';
 import { type PanelTarget, targetPaths } from '../shared/webviewProtocol';
 import { askForExperiment } from './commands/newExperiment';
 import { askForRerun } from './commands/rerun';
@@ -11,7 +11,12 @@ import { EXPLORER_VIEW_TYPE, ExplorerPanel, restoreTarget } from './panels/explo
 import { deleteRun, type RunItem, RunsTree } from './views/runsTree';
 import { allowLoading } from './workspaceTrust';
 
-export function activate(context: vscode.ExtensionContext): void {
+/** What `activate` returns: other extensions and the integration tests drive training through it. */
+export interface LatentLabApi {
+  train(params: TrainParams): Promise<TrainResult>;
+}
+
+export function activate(context: vscode.ExtensionContext): LatentLabApi {
   const settings = () => vscode.workspace.getConfiguration('latentLab');
   const engine = new EngineHost(context.extensionPath, settings().get<number>('engineMemoryLimitMb', 8192));
   const { extensionUri } = context;
@@ -85,6 +90,7 @@ export function activate(context: vscode.ExtensionContext): void {
       webviewOptions: { retainContextWhenHidden: true },
     }),
   );
+  return { train: (params) => engine.request('train', params) };
 }
 
 async function pickTwoRuns(runs: RunsTree, preselected?: RunItem): Promise<RunItem[] | undefined> {

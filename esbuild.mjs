@@ -1,12 +1,15 @@
-// Bundles the four entry points. tfjs stays external: tfjs-node loads a native addon and shares
-// one tfjs-core instance with @tensorflow/tfjs, which bundling would duplicate.
+// Bundles the four entry points. @tensorflow/tfjs-node stays external (a native addon that brings its
+// own @tensorflow/tfjs from node_modules); the fallback @tensorflow/tfjs and its wasm backend are
+// bundled, so dist/ runs without node_modules. The two never mix in one process: the engine uses
+// whichever `tf` backend.ts loaded. The wasm binaries are copied beside the bundles.
 import * as esbuild from 'esbuild';
-import { chmod } from 'node:fs/promises';
+import { chmod, copyFile, mkdir, readdir } from 'node:fs/promises';
 
 const watch = process.argv.includes('--watch');
 const production = process.argv.includes('--production');
 
-const nodeExternals = ['vscode', '@tensorflow/tfjs', '@tensorflow/tfjs-node', '@tensorflow/tfjs-backend-wasm'];
+const nodeExternals = ['vscode', '@tensorflow/tfjs-node'];
+const wasmDir = 'node_modules/@tensorflow/tfjs-backend-wasm/dist';
 
 const common = {
   bundle: true,
@@ -51,3 +54,5 @@ if (watch) {
   await Promise.all(builds.map((options) => esbuild.build(options)));
   await chmod('dist/cli.js', 0o755);
 }
+await mkdir('dist', { recursive: true });
+for (const file of (await readdir(wasmDir)).filter((name) => name.endsWith('.wasm'))) await copyFile(`${wasmDir}/${file}`, `dist/${file}`);

@@ -95,7 +95,9 @@ export class EngineClient {
       stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
     });
     child.stdout?.on('data', (chunk: Buffer) => this.options.onEvent?.({ type: 'event', event: 'log', data: { level: 'info', message: chunk.toString().trimEnd() } }));
-    child.stderr?.on('data', (chunk: Buffer) => this.options.onEvent?.({ type: 'event', event: 'log', data: { level: 'warn', message: chunk.toString().trimEnd() } }));
+    child.stderr?.on('data', (chunk: Buffer) => {
+      for (const line of chunk.toString().trimEnd().split('\n')) this.options.onEvent?.({ type: 'event', event: 'log', data: { level: stderrLevel(line), message: line } });
+    });
     child.on('message', (raw) => this.receive(raw));
     child.on('exit', (code, signal) => {
       if (this.child !== child) return;
@@ -157,4 +159,12 @@ export class EngineClient {
     this.pending.clear();
     for (const entry of pending) entry.reject(new EngineError('engine-died', reason));
   }
+}
+
+/** TensorFlow's native logging (absl: `I0000 …`, `W0000 …`) keeps its own severity; other stderr is a warning. */
+export function stderrLevel(line: string): 'info' | 'warn' | 'error' {
+  const severity = /^([IWEF])\d{4} /.exec(line)?.[1];
+  if (severity === 'I' || line.startsWith('WARNING: All log messages before absl::InitializeLog()')) return 'info';
+  if (severity === 'E' || severity === 'F') return 'error';
+  return 'warn';
 }

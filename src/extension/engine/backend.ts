@@ -2,6 +2,8 @@
  * Chooses the tfjs backend once per process: the native TensorFlow binding when it loads, else
  * @tensorflow/tfjs on wasm (or cpu when wasm cannot start), and records why the native one is absent.
  */
+import { existsSync } from 'node:fs';
+import * as path from 'node:path';
 import type * as tfTypes from '@tensorflow/tfjs';
 import type { BackendName } from '../../shared/protocol';
 
@@ -27,6 +29,7 @@ async function choose(forced: string | undefined): Promise<Backend> {
   process.env.TF_CPP_MIN_LOG_LEVEL ??= '2';
   let fallbackReason: string;
   if (forced === undefined || forced === 'tensorflow') {
+    restoreRemovedUtilHelpers();
     try {
       // eslint-disable-next-line @typescript-eslint/no-require-imports
       const tf = require('@tensorflow/tfjs-node') as Tf;
@@ -51,7 +54,9 @@ async function choose(forced: string | undefined): Promise<Backend> {
 async function tryWasm(tf: Tf): Promise<boolean> {
   try {
     // eslint-disable-next-line @typescript-eslint/no-require-imports
-    require('@tensorflow/tfjs-backend-wasm');
+    const wasm = require('@tensorflow/tfjs-backend-wasm') as { setWasmPaths(prefix: string): void };
+    // Bundled into dist/, the backend finds its binaries beside the bundle (esbuild.mjs copies them).
+    if (existsSync(path.join(__dirname, 'tfjs-backend-wasm.wasm'))) wasm.setWasmPaths(`${__dirname}${path.sep}`);
     return await tf.setBackend('wasm');
   } catch {
     return false;
@@ -68,6 +73,17 @@ export async function ensureKernels(backend: Backend, kernelNames: readonly stri
   if (kernelNames.every((name) => tf.getKernel(name, active) !== undefined)) return;
   await tf.setBackend('cpu');
   backend.name = 'cpu';
+}
+
+/**
+ * tfjs-node 4.22 calls `util.isNullOrUndefined`, which Node 23 removed; VS Code hosts (code-server,
+ * newer Electron) run the engine on such Nodes. Restoring the one-line helper keeps the native
+ * backend working there.
+ */
+function restoreRemovedUtilHelpers(): void {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const util = require('node:util') as { isNullOrUndefined?: (value: unknown) => boolean };
+  util.isNullOrUndefined ??= (value) => value === null || value === undefined;
 }
 
 function firstLine(error: unknown): string {

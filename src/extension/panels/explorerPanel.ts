@@ -148,7 +148,10 @@ export class ExplorerPanel implements vscode.Disposable {
             },
           });
           this.post({ type: 'trainFinished', result });
-          if (result.checkpoint) this.target = { view: 'explore', checkpoint: result.checkpoint };
+          if (result.checkpoint) {
+            this.target = { view: 'explore', checkpoint: result.checkpoint };
+            this.panel.title = titleOf(this.target);
+          }
           const level = result.status === 'diverged' ? 'showWarningMessage' : 'showInformationMessage';
           void vscode.window[level](`Latent Lab: ${params.model} ${result.status} — ${result.message}`);
         } catch (error) {

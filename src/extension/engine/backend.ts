@@ -36,7 +36,10 @@ async function choose(forced: string | undefined): Promise<Backend> {
       await tf.ready();
       return { tf, name: 'tensorflow', native: true };
     } catch (error) {
-      fallbackReason = `@tensorflow/tfjs-node could not load its native binding (${firstLine(error)}); run \`npm run provision\` to build it`;
+      const missing = (error as { code?: string }).code === 'MODULE_NOT_FOUND' && firstLine(error).includes("'@tensorflow/tfjs-node'");
+      fallbackReason = missing
+        ? '@tensorflow/tfjs-node is not installed (an optional dependency); install it beside Latent Lab and run `npm run provision` for the native backend'
+        : `@tensorflow/tfjs-node could not load its native binding (${firstLine(error)}); run \`npm run provision\` to build it`;
       if (forced === 'tensorflow') throw new Error(fallbackReason);
     }
   } else {

@@ -1,6 +1,6 @@
 /**
  * The panel: follows the host's target — exploring a checkpoint (open a session, then the explorer
- * tabs) or following a training run — and keeps the header and status line.
+ * tabs), following a training run, or comparing two runs — and keeps the header and status line.
  */
 import type { HostMessage, PanelTarget } from '../shared/webviewProtocol';
 import { failureText, formatCount } from './format';
@@ -10,6 +10,8 @@ import { vscodeApi } from './host/vscodeApi';
 import { button, notice } from './ui/controls';
 import { el, show } from './ui/dom';
 import { type Preferences, StateStore, type ViewName, viewNames } from './uiState';
+import { CompareView } from './views/compare/compareView';
+import { type CompareTarget, openRuns, runName } from './views/compare/runs';
 import { createExplore } from './views/explore';
 import { FeaturesView } from './views/featuresView';
 import { InterpolationView } from './views/interpolationView';
@@ -66,6 +68,7 @@ export class App {
     this.state.retarget(target, this.preferences);
     const generation = ++this.generation;
     if (target.view === 'train') this.follow(target.params);
+    else if (target.view === 'compare') void this.compare(target, generation);
     else void this.explore(target, generation);
   }
 
@@ -129,6 +132,32 @@ export class App {
     const shape = session.inputShape.join('×');
     show(this.header, el('h1', {}, ['Latent Lab']), el('span', { class: 'subtitle' }, [`${session.kind} · ${session.latentDim}-d latent · ${formatCount(session.count)} samples of ${shape} from ${session.dataSource}`]));
     show(this.main, this.tabs(views));
+  }
+
+  private async compare(target: CompareTarget, generation: number): Promise<void> {
+    show(this.header, el('h1', {}, ['Latent Lab · compare']), el('span', { class: 'subtitle' }, [target.checkpoints.map(runName).join(' ↔ ')]));
+    if (target.checkpoints.length !== 2) {
+      show(this.main, notice(`Compare Runs needs two checkpoints; it was given ${target.checkpoints.length}.`, 'error'));
+      return;
+    }
+    const lines = el('div', { class: 'run-lines' });
+    show(this.main, lines);
+    const { runs, failed } = await openRuns(this.client, target, lines);
+    if (generation !== this.generation || failed) {
+      for (const run of runs) this.closeSession(run.session.sessionId);
+      if (generation === this.generation) this.main.append(button('Retry', () => this.open(target)));
+      return;
+    }
+    const view = new CompareView(this.client, this.state, runs, this.preferences?.defaultProjection ?? 'pca');
+    this.views = [view];
+    this.teardown.push(
+      view.status.subscribe((text) => show(this.statusLine, text)),
+      ...runs.map((run) => () => this.closeSession(run.session.sessionId)),
+    );
+    show(this.main, view.element);
+    show(this.statusLine, view.status.value);
+    // Once laid out, so the charts size themselves to the page.
+    requestAnimationFrame(() => view.shown());
   }
 
   /** The engine frees the session's model and data; nothing waits for the answer. */

@@ -1,10 +1,12 @@
-/** The webview's pure logic, in Node: quantiles, interpolation paths, the latest-only scheduler, CSV. */
+/** The webview's pure logic, in Node: quantiles, interpolation paths, the latest-only scheduler, CSV, compared metrics. */
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { coordinatesCsv } from '../../src/webview/csv';
 import { LatestOnly } from '../../src/webview/latestOnly';
 import { interpolationPath, lerp, slerp } from '../../src/webview/math/interpolate';
 import { gaussianGrid, normalQuantile } from '../../src/webview/math/normalQuantile';
+import { metricRows } from '../../src/webview/views/compare/metricsTable';
+import { runName } from '../../src/webview/views/compare/runs';
 
 /** Φ by Simpson's rule on the density: slow, independent of the approximation under test. */
 function normalCdf(x: number): number {
@@ -117,5 +119,35 @@ describe('coordinatesCsv', () => {
 
   test('leaves the label column empty without labels', () => {
     assert.equal(coordinatesCsv({ indices: [0], x: [1], y: [2] }), 'index,x,y,label\n0,1,2,\n');
+  });
+});
+
+describe('compared metrics', () => {
+  const vae = [{ epoch: 1, loss: 9, kl: 2, elbo: -9, val_loss: 10 }, { epoch: 2, loss: 5, kl: 3, elbo: -5, val_loss: 6 }];
+  const ae = [{ epoch: 1, loss: 7, elbo: -4, val_loss: 6, mse: 0.1 }];
+
+  test("one row per term of either run's last epoch, loss first, each training term before its validation twin", () => {
+    assert.deepEqual(metricRows([vae, ae]).map((row) => row.term), ['loss', 'val_loss', 'elbo', 'kl', 'mse']);
+  });
+
+  test('lower wins, except the ELBO; ties, and terms only one run has, mark nothing', () => {
+    const rows = Object.fromEntries(metricRows([vae, ae]).map((row) => [row.term, row]));
+    assert.deepEqual(rows.loss, { term: 'loss', values: [5, 7], better: 0 });
+    assert.deepEqual(rows.elbo, { term: 'elbo', values: [-5, -4], better: 1 });
+    assert.equal(rows.val_loss!.better, undefined, 'a tie');
+    assert.deepEqual(rows.kl, { term: 'kl', values: [3, undefined], better: undefined });
+    assert.deepEqual(rows.mse!.values, [undefined, 0.1]);
+  });
+
+  test('a run without history has no values', () => {
+    assert.deepEqual(metricRows([[], ae]).map((row) => row.values[0]), [undefined, undefined, undefined, undefined]);
+  });
+});
+
+describe('runName', () => {
+  test('names a run by its folder, given the folder or its latent-lab.json', () => {
+    assert.equal(runName('/work/runs/vae-20261125-034512'), 'vae-20261125-034512');
+    assert.equal(runName('C:\\runs\\ae-1\\latent-lab.json'), 'ae-1');
+    assert.equal(runName('/runs/ae-2/'), 'ae-2');
   });
 });

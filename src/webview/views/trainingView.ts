@@ -4,19 +4,14 @@
  * validation counterpart is dashed in the same colour.
  */
 import type { Progress, TrainParams, TrainResult } from '../../shared/protocol';
-import { failureText, formatCount, formatDuration, formatValue } from '../format';
+import { formatCount, formatDuration, formatValue } from '../format';
 import { vscodeApi } from '../host/vscodeApi';
-import { LatestOnly } from '../latestOnly';
-import { type Data, Plotly, type PlotlyHTMLElement } from '../plot/plotly';
-import { onThemeChange, themedLayout } from '../plot/theme';
-import { categoryColour } from '../render/palette';
-import { button, checkbox, notice } from '../ui/controls';
+import { button, notice } from '../ui/controls';
 import { el, show } from '../ui/dom';
 import type { StateStore } from '../uiState';
+import { LossChart, type LossCurve } from './lossChart';
+import { baseTerm, compareTerms, isValidation, termNames, type Terms, validationTerm } from './lossTerms';
 import { View } from './view';
-
-type Terms = Record<string, number>;
-const VALIDATION = 'val_';
 
 export interface LiveRun {
   params: TrainParams;
@@ -28,43 +23,35 @@ export class TrainingView extends View {
   private readonly heading = el('div', { class: 'training-heading' });
   private readonly stats = el('div', { class: 'training-stats', attrs: { 'aria-live': 'polite' } });
   private readonly outcome = el('div', { class: 'training-outcome' });
-  private readonly plotHost = el('div', { class: 'training-plot' });
+  private readonly chart: LossChart;
   private readonly curves = new Map<string, { x: number[]; y: number[] }>();
-  private readonly redraw = new LatestOnly<null>(() => this.draw(), (error) => show(this.outcome, notice(failureText('Drawing the curves failed', error), 'error')));
   private readonly progressBar = el('vscode-progress-bar', { max: 100, attrs: { 'aria-label': 'Training progress' } });
   private readonly cancelButton = button('Cancel training', () => this.cancel(), { secondary: true });
-  private plot: PlotlyHTMLElement | undefined;
-  private revision = 0;
 
-  constructor(private readonly state: StateStore, private readonly run?: LiveRun) {
+  constructor(state: StateStore, private readonly run?: LiveRun) {
     super('training-view');
-    const logScale = checkbox('log scale', state.value.logScale, (checked) => state.update({ logScale: checked }));
-    this.onDispose(
-      state.subscribe((_, changed) => {
-        if ('logScale' in changed) this.redraw.push(null);
-      }),
-      onThemeChange(() => this.redraw.push(null)),
-    );
+    this.chart = new LossChart(state);
+    this.onDispose(() => this.chart.dispose());
     if (run) {
       const { params } = run;
       show(this.heading, el('h2', {}, [`Training ${params.model} on ${params.data}`]), this.cancelButton);
       show(this.stats, notice('Starting…', 'busy'));
       this.element.append(this.heading, this.progressBar, this.stats);
     }
-    this.element.append(el('div', { class: 'toolbar' }, [logScale]), this.plotHost, this.outcome);
+    this.element.append(this.chart.element, this.outcome);
   }
 
   /** Shows a finished run's per-epoch history (a checkpoint's, when exploring). */
   showHistory(history: Terms[]): void {
     for (const entry of history) {
-      for (const [name, value] of Object.entries(entry)) if (name !== 'epoch') this.point(name, entry.epoch ?? 0, value);
+      for (const name of termNames(entry)) this.point(name, entry.epoch ?? 0, entry[name]!);
     }
     if (!this.run) {
       const last = history.at(-1);
       show(this.stats, history.length === 0 ? notice('This checkpoint has no training history.') : `${formatCount(history.length)} epochs · ${summary(last ?? {})}`);
       this.element.prepend(this.stats);
     }
-    this.redraw.push(null);
+    this.redraw();
   }
 
   progress(progress: Progress): void {
@@ -73,11 +60,11 @@ export class TrainingView extends View {
       // Batch terms are running means over the epoch so far, placed at the fraction of the epoch done.
       for (const [name, value] of Object.entries(progress.terms)) this.point(name, epoch - 1 + batch / Math.max(1, batches), value);
     } else {
-      for (const [name, value] of Object.entries(progress.validation ?? {})) this.point(`${VALIDATION}${name}`, epoch, value);
+      for (const [name, value] of Object.entries(progress.validation ?? {})) this.point(validationTerm(name), epoch, value);
     }
     this.progressBar.value = Math.round((100 * (epoch - 1 + batch / Math.max(1, batches))) / epochs);
     show(this.stats, `epoch ${epoch}/${epochs} · batch ${batch}/${batches} · ${formatCount(Math.round(progress.samplesPerSecond))} samples/s · ETA ${formatDuration(progress.etaSeconds)} · ${summary(progress.terms)}`);
-    this.redraw.push(null);
+    this.redraw();
   }
 
   finished(result: TrainResult): void {
@@ -103,12 +90,7 @@ export class TrainingView extends View {
   }
 
   shown(): void {
-    if (this.plot) Plotly.Plots.resize(this.plot);
-  }
-
-  override dispose(): void {
-    super.dispose();
-    if (this.plot) Plotly.purge(this.plot);
+    this.chart.resize();
   }
 
   private cancel(): void {
@@ -124,46 +106,23 @@ export class TrainingView extends View {
     curve.y.push(y);
   }
 
-  private async draw(): Promise<void> {
-    if (this.curves.size === 0) return;
-    const bases = [...new Set([...this.curves.keys()].map(baseTerm))].sort((a, b) => (a === 'loss' ? -1 : b === 'loss' ? 1 : a.localeCompare(b)));
-    const data = [...this.curves.entries()]
-      .sort(([a], [b]) => a.localeCompare(b))
-      .map(([name, curve]) => {
-        const validation = name.startsWith(VALIDATION);
-        return {
-          type: 'scatter',
-          mode: validation ? 'lines+markers' : 'lines',
-          name,
-          x: curve.x,
-          y: curve.y,
-          line: { color: categoryColour(bases.indexOf(baseTerm(name))), dash: validation ? 'dash' : 'solid', width: 2 },
-        };
-      }) as Data[];
-    const theme = themedLayout();
-    const layout = {
-      ...theme,
-      xaxis: { ...theme.xaxis, title: { text: 'epoch' } },
-      yaxis: { ...theme.yaxis, type: this.state.value.logScale ? ('log' as const) : ('linear' as const) },
-      margin: { l: 56, r: 8, t: 8, b: 40 },
-      legend: { orientation: 'h' as const, y: 1.02, yanchor: 'bottom' as const, x: 0 },
-      uirevision: 'training',
-      // The curves grow in place; a new revision tells Plotly to re-read them and re-fit the axes.
-      datarevision: ++this.revision,
-    };
-    const config = { displaylogo: false, responsive: true, modeBarButtonsToRemove: ['toImage' as const] };
-    if (this.plot) await Plotly.react(this.plot, data, layout, config);
-    else this.plot = await Plotly.newPlot(this.plotHost, data, layout, config);
+  /** Each term in its own colour, its validation twin dashed in the same colour. */
+  private redraw(): void {
+    const names = [...this.curves.keys()].sort(compareTerms);
+    const bases = [...new Set(names.map(baseTerm))];
+    const curves: LossCurve[] = names.map((name) => ({
+      name,
+      ...this.curves.get(name)!,
+      colour: bases.indexOf(baseTerm(name)),
+      dashed: isValidation(name),
+      markers: isValidation(name),
+    }));
+    this.chart.show(curves);
   }
 }
 
-function baseTerm(name: string): string {
-  return name.startsWith(VALIDATION) ? name.slice(VALIDATION.length) : name;
-}
-
 function summary(terms: Terms): string {
-  return Object.entries(terms)
-    .filter(([name]) => name !== 'epoch')
-    .map(([name, value]) => `${name} ${formatValue(value)}`)
+  return termNames(terms)
+    .map((name) => `${name} ${formatValue(terms[name]!)}`)
     .join(' · ');
 }

@@ -18,14 +18,17 @@ export const checkpointSpecs = {
 
 export type CheckpointName = keyof typeof checkpointSpecs;
 
-export async function trainCheckpoints(): Promise<{ folders: Record<CheckpointName, string>; dispose(): void }> {
+/** Trains only the named checkpoints (all by default) into a fresh folder that `dispose` removes. */
+export async function trainCheckpoints(names = Object.keys(checkpointSpecs) as CheckpointName[]): Promise<{ folders: Record<CheckpointName, string>; dispose(): void }> {
   const dir = mkdtempSync(path.join(tmpdir(), 'latent-lab-webview-'));
-  const backend = await loadBackend();
   const folders = {} as Record<CheckpointName, string>;
-  for (const [name, spec] of Object.entries(checkpointSpecs) as [CheckpointName, Omit<TrainParams, 'out'>][]) {
-    const result = await runTraining(backend, { ...spec, out: path.join(dir, name) });
-    if (!result.checkpoint) throw new Error(`${name}: training wrote no checkpoint (${result.message})`);
-    folders[name] = result.checkpoint;
-  }
+  for (const name of names) folders[name] = await trainCheckpoint(checkpointSpecs[name], path.join(dir, name));
   return { folders, dispose: () => rmSync(dir, { recursive: true, force: true }) };
+}
+
+/** Trains one run into `out` and returns its checkpoint folder. */
+export async function trainCheckpoint(spec: Omit<TrainParams, 'out'>, out: string): Promise<string> {
+  const result = await runTraining(await loadBackend(), { ...spec, out });
+  if (!result.checkpoint) throw new Error(`${out}: training wrote no checkpoint (${result.message})`);
+  return result.checkpoint;
 }

@@ -38,8 +38,8 @@ export function traceLengths(page: Page, selector = '.map-plot'): Promise<number
   return page.evaluate((selector) => Array.from((document.querySelector(selector) as GraphDiv | null)?.data ?? [], (trace) => trace.x.length), selector);
 }
 
-export function waitForMap(page: Page, count: number): Promise<void> {
-  return waitFor(page, (count) => (document.querySelector('.map-plot') as GraphDiv | null)?.data?.[0]?.x.length === count, count, `a map of ${count} points`);
+export function waitForMap(page: Page, count: number, selector = '.map-plot'): Promise<void> {
+  return waitFor(page, ({ count, selector }) => (document.querySelector(selector) as GraphDiv | null)?.data?.[0]?.x.length === count, { count, selector }, `a map of ${count} points`);
 }
 
 export function statusText(page: Page): Promise<string> {
@@ -47,21 +47,21 @@ export function statusText(page: Page): Promise<string> {
 }
 
 /** Page coordinates of map point `index`, for mouse hover and clicks. */
-export function pointPosition(page: Page, index: number): Promise<{ x: number; y: number }> {
-  return page.evaluate((index) => {
-    const graph = document.querySelector('.map-plot') as GraphDiv;
+export function pointPosition(page: Page, index: number, selector = '.map-plot'): Promise<{ x: number; y: number }> {
+  return page.evaluate(({ index, selector }) => {
+    const graph = document.querySelector(selector) as GraphDiv;
     const { xaxis, yaxis, _size: size } = graph._fullLayout;
     const box = graph.getBoundingClientRect();
     return { x: box.left + size.l + xaxis.l2p(graph.data[0]!.x[index]!), y: box.top + size.t + yaxis.l2p(graph.data[0]!.y[index]!) };
-  }, index);
+  }, { index, selector });
 }
 
 /** The map points furthest left and right: two points a click cannot confuse. */
-export function extremePoints(page: Page): Promise<[number, number]> {
-  return page.evaluate(() => {
-    const xs = Array.from((document.querySelector('.map-plot') as GraphDiv).data[0]!.x);
+export function extremePoints(page: Page, selector = '.map-plot'): Promise<[number, number]> {
+  return page.evaluate((selector) => {
+    const xs = Array.from((document.querySelector(selector) as GraphDiv).data[0]!.x);
     return [xs.indexOf(Math.min(...xs)), xs.indexOf(Math.max(...xs))] as [number, number];
-  });
+  }, selector);
 }
 
 export function mapRanges(page: Page): Promise<{ x: [number, number]; y: [number, number] }> {
@@ -114,9 +114,9 @@ export async function typeInto(page: Page, label: string, text: string): Promise
 }
 
 /** Pixels the map's WebGL layer drew: proof that scattergl rendered, not only that it got data. */
-export function drawnMapPixels(page: Page): Promise<number> {
-  return page.evaluate(() => {
-    const gl = document.querySelector<HTMLCanvasElement>('.map-plot canvas.gl-canvas-context');
+export function drawnMapPixels(page: Page, selector = '.map-plot'): Promise<number> {
+  return page.evaluate((selector) => {
+    const gl = document.querySelector<HTMLCanvasElement>(`${selector} canvas.gl-canvas-context`);
     if (!gl || gl.width === 0) return 0;
     const copy = document.createElement('canvas');
     copy.width = gl.width;
@@ -127,5 +127,5 @@ export function drawnMapPixels(page: Page): Promise<number> {
     let drawn = 0;
     for (let i = 3; i < pixels.length; i += 4) if (pixels[i]! > 0) drawn++;
     return drawn;
-  });
+  }, selector);
 }

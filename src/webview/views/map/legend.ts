@@ -1,10 +1,10 @@
-/** The label legend beside the map: colour, name and count per label; a click searches that label. */
+/** The label legend beside a map: colour, name and count per label; with `onPick`, a click picks that label. */
 import type { Session } from '../../../shared/protocol';
 import { formatCount } from '../../format';
 import { categoryColour } from '../../render/palette';
 import { el } from '../../ui/dom';
 
-export function labelLegend(session: Session, onPick: (name: string) => void): HTMLElement | undefined {
+export function labelLegend(session: Session, onPick?: (name: string) => void): HTMLElement | undefined {
   if (!session.labels) return undefined;
   const counts = new Map<number, number>();
   for (const label of session.labels) counts.set(label, (counts.get(label) ?? 0) + 1);
@@ -14,12 +14,15 @@ export function labelLegend(session: Session, onPick: (name: string) => void): H
     { class: 'legend', attrs: { 'aria-label': 'Labels' } },
     entries.map(([label, count]) => {
       const name = session.labelNames?.[label] ?? String(label);
+      const content = [
+        el('span', { class: 'swatch', attrs: { style: `background:${categoryColour(label)}` } }),
+        el('span', { class: 'legend-name' }, [name]),
+        el('span', { class: 'legend-count' }, [formatCount(count)]),
+      ];
       return el('li', {}, [
-        el('button', { class: 'legend-entry', title: `Highlight label ${name}`, on: { click: () => onPick(name) } }, [
-          el('span', { class: 'swatch', attrs: { style: `background:${categoryColour(label)}` } }),
-          el('span', { class: 'legend-name' }, [name]),
-          el('span', { class: 'legend-count' }, [formatCount(count)]),
-        ]),
+        onPick
+          ? el('button', { class: 'legend-entry', title: `Highlight label ${name}`, on: { click: () => onPick(name) } }, content)
+          : el('span', { class: 'legend-entry' }, content),
       ]);
     }),
   );

@@ -1,13 +1,17 @@
 /**
  * The map as Plotly traces: every point in one scattergl trace (trace 0, so its data always has all
- * `count` points), search matches as rings over it, the picked points as labelled markers on top.
+ * `count` points), search matches (or the sample hovered in a linked map) as rings over it, the
+ * picked points as labelled markers on top.
  */
 import type { Session } from '../../../shared/protocol';
-import type { Data, Layout } from '../../plot/plotly';
+import { type Config, type Data, type Layout, plotConfig } from '../../plot/plotly';
 import { themeColours, themedLayout } from '../../plot/theme';
 import { CONTINUOUS_SCALE, categoryColour } from '../../render/palette';
 import type { ColorMode } from '../../uiState';
 import { methodNames, type Projection } from './projection';
+
+/** Maps zoom with the wheel: dense regions need a closer look more than the page needs scrolling. */
+export const mapPlotConfig: Partial<Config> = { ...plotConfig, scrollZoom: true };
 
 export type Colouring = { kind: 'label'; colours: string[] } | { kind: 'continuous'; values: Float32Array; title: string };
 
@@ -60,12 +64,14 @@ export function mapFigure(scene: MapScene): { data: Data[]; layout: Partial<Layo
     ...(selection.length > 0 ? { selectedpoints: selection } : {}),
     unselected: { marker: { opacity: 0.15 } },
   };
+  // One ring among thousands of points (a hovered or searched sample) must still catch the eye.
+  const lone = matches.length === 1;
   const ringed = {
     type: 'scattergl',
     mode: 'markers',
     x: matches.map((i) => projection.x[i]!),
     y: matches.map((i) => projection.y[i]!),
-    marker: { symbol: 'circle-open', size: size + 6, color: colours.foreground, line: { width: 1.5 } },
+    marker: { symbol: 'circle-open', size: size + (lone ? 12 : 6), color: colours.foreground, line: { width: lone ? 2.5 : 1.5 } },
     hoverinfo: 'skip',
   };
   const picked = {

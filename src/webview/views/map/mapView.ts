@@ -18,17 +18,9 @@ import { type Explore, labelText } from '../explore';
 import { View } from '../view';
 import { Inspector } from './inspector';
 import { labelLegend } from './legend';
-import { type Colouring, colouring, mapFigure } from './mapFigure';
-import { availableMethods, engineProjection, methodNames, type Projection, rawProjection, type RunningProjection } from './projection';
+import { type Colouring, colouring, mapFigure, mapPlotConfig } from './mapFigure';
+import { availableMethods, engineProjection, methodFor, methodNames, type Projection, rawProjection, type RunningProjection } from './projection';
 import { search, type SearchResult } from './search';
-
-const plotConfig = {
-  displaylogo: false,
-  responsive: true,
-  scrollZoom: true,
-  // Downloads cannot leave a webview; CSV export goes through the host instead.
-  modeBarButtonsToRemove: ['toImage' as const],
-};
 
 export class MapView extends View {
   private readonly toolbar = el('div', { class: 'toolbar', attrs: { role: 'toolbar', 'aria-label': 'Map' } });
@@ -110,8 +102,7 @@ export class MapView extends View {
   }
 
   private method(): ProjectionMethod {
-    const methods = availableMethods(this.explore.session.latentDim);
-    return methods.includes(this.explore.state.value.projection) ? this.explore.state.value.projection : methods[0]!;
+    return methodFor(this.explore.session.latentDim, this.explore.state.value.projection);
   }
 
   private rawDims(): [number, number] {
@@ -130,7 +121,7 @@ export class MapView extends View {
     this.stopProjection();
     for (const fieldElement of this.dimFields) fieldElement.hidden = method !== 'raw';
     if (method === 'raw') {
-      this.projection = rawProjection(this.explore, this.rawDims());
+      this.projection = rawProjection(this.explore.session, this.rawDims());
       this.changed();
       return;
     }
@@ -141,7 +132,7 @@ export class MapView extends View {
       return;
     }
     // Progress may still arrive after a cancel or a newer choice; only the current run shows it.
-    const running: RunningProjection = engineProjection(this.explore, method, (fraction, stage) => {
+    const running: RunningProjection = engineProjection(this.explore.client, this.explore.session, method, (fraction, stage) => {
       if (this.running === running) this.showProgress(method, fraction, stage);
     });
     this.running = running;
@@ -202,9 +193,9 @@ export class MapView extends View {
     if (!projection) return;
     const figure = mapFigure({ projection, colouring: this.currentColouring(), matches: this.found?.indices ?? [], picks: this.explore.state.value.picks, selection: this.selection });
     if (this.plot) {
-      await Plotly.react(this.plot, figure.data, figure.layout, plotConfig);
+      await Plotly.react(this.plot, figure.data, figure.layout, mapPlotConfig);
     } else {
-      this.plot = await Plotly.newPlot(this.plotHost, figure.data, figure.layout, plotConfig);
+      this.plot = await Plotly.newPlot(this.plotHost, figure.data, figure.layout, mapPlotConfig);
       this.listen(this.plot);
     }
     this.publishExtent();

@@ -2,8 +2,8 @@
  * The map's 2-D coordinates. Raw latent dims are read straight from the session; PCA, UMAP and
  * t-SNE come from the engine's `project` with progress and cancel, and are kept once computed.
  */
-import type { ProjectionMethod } from '../../../shared/protocol';
-import type { Explore } from '../explore';
+import type { ProjectionMethod, Session } from '../../../shared/protocol';
+import type { EngineClient } from '../../host/engineClient';
 
 export interface Projection {
   method: ProjectionMethod;
@@ -21,7 +21,7 @@ export interface RunningProjection {
   cancel(): void;
 }
 
-export function rawProjection({ session }: Explore, dims: [number, number]): Projection {
+export function rawProjection(session: Session, dims: [number, number]): Projection {
   const x = new Float32Array(session.count);
   const y = new Float32Array(session.count);
   for (let i = 0; i < session.count; i++) {
@@ -31,8 +31,8 @@ export function rawProjection({ session }: Explore, dims: [number, number]): Pro
   return { method: 'raw', x, y, dims };
 }
 
-export function engineProjection(explore: Explore, method: Exclude<ProjectionMethod, 'raw'>, onProgress: (fraction: number, stage: string) => void): RunningProjection {
-  const request = explore.client.request('project', { sessionId: explore.session.sessionId, method }, (event) => {
+export function engineProjection(client: EngineClient, session: Session, method: Exclude<ProjectionMethod, 'raw'>, onProgress: (fraction: number, stage: string) => void): RunningProjection {
+  const request = client.request('project', { sessionId: session.sessionId, method }, (event) => {
     if (event.event === 'projectProgress') onProgress(event.data.fraction, event.data.stage);
   });
   return {
@@ -53,4 +53,10 @@ export function engineProjection(explore: Explore, method: Exclude<ProjectionMet
 /** The methods the map offers: raw dims for small latents, where they are the whole picture; reductions above. */
 export function availableMethods(latentDim: number): ProjectionMethod[] {
   return latentDim <= 3 ? ['raw'] : ['pca', 'umap', 'tsne'];
+}
+
+/** The method a map of `latentDim` dims uses when `wanted` is asked for: it, where it is offered. */
+export function methodFor(latentDim: number, wanted: ProjectionMethod): ProjectionMethod {
+  const methods = availableMethods(latentDim);
+  return methods.includes(wanted) ? wanted : methods[0]!;
 }

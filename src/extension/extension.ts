@@ -29,7 +29,7 @@ export function activate(context: vscode.ExtensionContext): LatentLabApi {
   const openPanel = async (target: PanelTarget) => {
     if (!(await allowLoading(targetPaths(target)))) return;
     const maxPoints = settings().get<number>('maxPoints', 0);
-    ExplorerPanel.create(engine, extensionUri, target.view === 'explore' && maxPoints > 0 ? { ...target, limit: maxPoints } : target);
+    ExplorerPanel.create(engine, extensionUri, target.view !== 'train' && maxPoints > 0 ? { ...target, limit: maxPoints } : target);
   };
   const runs = new RunsTree(runsRoot);
   context.subscriptions.push(

@@ -74,17 +74,24 @@ export function mapFigure(scene: MapScene): { data: Data[]; layout: Partial<Layo
     marker: { symbol: 'circle-open', size: size + (lone ? 12 : 6), color: colours.foreground, line: { width: lone ? 2.5 : 1.5 } },
     hoverinfo: 'skip',
   };
+  // WebGL like the points: an SVG trace would be painted beneath the scattergl canvas. The A/B
+  // letters are annotations, which plotly draws above every layer.
   const picked = {
-    type: 'scatter',
-    mode: 'markers+text',
+    type: 'scattergl',
+    mode: 'markers',
     x: picks.map((i) => projection.x[i]!),
     y: picks.map((i) => projection.y[i]!),
-    text: picks.map((_, n) => 'AB'[n]!),
-    textposition: 'top center',
-    textfont: { color: colours.accent, size: 14 },
-    marker: { symbol: 'x-thin-open', size: 14, color: colours.accent, line: { width: 3, color: colours.accent } },
+    marker: { symbol: 'x', size: 14, color: colours.accent },
     hoverinfo: 'skip',
   };
+  const pickLabels = picks.map((i, n) => ({
+    x: projection.x[i]!,
+    y: projection.y[i]!,
+    text: 'AB'[n]!,
+    showarrow: false,
+    yshift: 16,
+    font: { color: colours.accent, size: 14 },
+  }));
   const [xTitle, yTitle] = axisTitles(projection);
   const theme = themedLayout();
   return {
@@ -95,6 +102,7 @@ export function mapFigure(scene: MapScene): { data: Data[]; layout: Partial<Layo
       yaxis: { ...theme.yaxis, title: { text: yTitle } },
       margin: { l: 48, r: 8, t: 8, b: 40 },
       showlegend: false,
+      annotations: pickLabels,
       dragmode: 'zoom',
       hovermode: 'closest',
       // Same projection, same view: restyling (colour, search) keeps the user's zoom.

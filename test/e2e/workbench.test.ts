@@ -20,13 +20,13 @@ import {
   artifactDir,
   ConsoleLog,
   findLatentLabFrame,
-  launchChromium,
   pickQuickPickItem,
   runCommand,
   screenshot,
   waitForNotification,
   waitForWorkbench,
 } from './support/workbench';
+import { launchChromium } from '../support/chromium';
 
 const SAMPLE_COUNT = 5_000;
 const required = process.env.LATENT_LAB_E2E_REQUIRE === '1';

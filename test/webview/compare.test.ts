@@ -11,7 +11,8 @@ import type { Browser, Page } from 'playwright-core';
 import { createHandlers } from '../../src/extension/engine/handlers';
 import type { PanelTarget } from '../../src/shared/webviewProtocol';
 import { trainCheckpoint, trainCheckpoints } from './harness/checkpoints';
-import { launchChromium, openPanel, type Panel, screenshot } from './harness/panel';
+import { launchChromium } from '../support/chromium';
+import { openPanel, type Panel, screenshot } from './harness/panel';
 import { drawnMapPixels, extremePoints, pointPosition, statusText, traceLengths, waitFor, waitForMap } from './harness/pageQueries';
 import { HarnessServer } from './harness/server';
 

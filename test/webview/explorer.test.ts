@@ -7,7 +7,8 @@ import { after, before, describe, test } from 'node:test';
 import type { Browser, Page } from 'playwright-core';
 import { createHandlers } from '../../src/extension/engine/handlers';
 import { type CheckpointName, trainCheckpoints } from './harness/checkpoints';
-import { launchChromium, openPanel, type Panel, screenshot } from './harness/panel';
+import { launchChromium } from '../support/chromium';
+import { openPanel, type Panel, screenshot } from './harness/panel';
 import {
   canvasPixels,
   choose,

@@ -10,7 +10,8 @@ import { after, before, describe, test } from 'node:test';
 import type { Browser } from 'playwright-core';
 import { createHandlers } from '../../src/extension/engine/handlers';
 import type { TrainParams } from '../../src/shared/protocol';
-import { launchChromium, openPanel, type Panel, screenshot } from './harness/panel';
+import { launchChromium } from '../support/chromium';
+import { openPanel, type Panel, screenshot } from './harness/panel';
 import { openTab, waitFor, waitForMap } from './harness/pageQueries';
 import { HarnessServer } from './harness/server';
 

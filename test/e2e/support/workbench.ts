@@ -4,29 +4,11 @@
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
-import { type Browser, chromium, type ConsoleMessage, type Frame, type Page } from 'playwright-core';
+import type { ConsoleMessage, Frame, Page } from 'playwright-core';
 import { repoRoot } from './codeServer';
 
 export const artifactDir = path.join(repoRoot, 'test-artifacts', 'e2e');
 
-export function launchChromium(executablePath: string): Promise<Browser> {
-  return chromium.launch({
-    executablePath,
-    args: [
-      '--headless',
-      '--no-sandbox',
-      '--disable-gpu',
-      '--disable-background-networking',
-      '--disable-component-update',
-      '--disable-sync',
-      '--no-first-run',
-      '--disable-quic',
-      // The latent map is a scattergl (WebGL) plot: without a GPU only SwiftShader provides WebGL.
-      '--use-angle=swiftshader',
-      '--enable-unsafe-swiftshader',
-    ],
-  });
-}
 
 export interface ConsoleEntry {
   type: string;

@@ -5,7 +5,7 @@
 import { randomUUID } from 'node:crypto';
 import { mkdirSync } from 'node:fs';
 import * as path from 'node:path';
-import { type Browser, chromium, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { Dispatcher } from '../../../src/extension/engine/dispatcher';
 import type { createHandlers } from '../../../src/extension/engine/handlers';
 import type { PanelTarget } from '../../../src/shared/webviewProtocol';
@@ -14,25 +14,6 @@ import type { HarnessServer } from './server';
 
 export const artifactDir = path.resolve(__dirname, '../../../test-artifacts/webview');
 
-export function launchChromium(): Promise<Browser> {
-  return chromium.launch({
-    executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
-    args: [
-      '--headless',
-      '--no-sandbox',
-      '--disable-gpu',
-      '--disable-background-networking',
-      '--disable-component-update',
-      '--disable-sync',
-      '--no-first-run',
-      '--disable-quic',
-      // scattergl needs WebGL, which without a GPU only SwiftShader provides. Headless Chromium 156
-      // still falls back to it by itself; the flags keep that working as Chromium retires the fallback.
-      '--use-angle=swiftshader',
-      '--enable-unsafe-swiftshader',
-    ],
-  });
-}
 
 export interface Panel {
   page: Page;

@@ -131,7 +131,7 @@ export class App {
     );
     const shape = session.inputShape.join('×');
     show(this.header, el('h1', {}, ['Latent Lab']), el('span', { class: 'subtitle' }, [`${session.kind} · ${session.latentDim}-d latent · ${formatCount(session.count)} samples of ${shape} from ${session.dataSource}`]));
-    show(this.main, this.tabs(views));
+    show(this.main, ...this.subsampleNotice(session.count, session.totalCount, () => this.open({ ...target, limit: undefined })), this.tabs(views));
   }
 
   private async compare(target: CompareTarget, generation: number): Promise<void> {
@@ -154,10 +154,22 @@ export class App {
       view.status.subscribe((text) => show(this.statusLine, text)),
       ...runs.map((run) => () => this.closeSession(run.session.sessionId)),
     );
-    show(this.main, view.element);
+    const [first] = runs;
+    show(this.main, ...(first ? this.subsampleNotice(first.session.count, first.session.totalCount, () => this.open({ ...target, limit: undefined })) : []), view.element);
     show(this.statusLine, view.status.value);
     // Once laid out, so the charts size themselves to the page.
     requestAnimationFrame(() => view.shown());
+  }
+
+  /** Never a silent subsample: the latentLab.maxPoints limit is stated, with a way to load every point. */
+  private subsampleNotice(count: number, total: number, showAll: () => void): HTMLElement[] {
+    if (count >= total) return [];
+    return [
+      el('div', { class: 'subsample-notice', attrs: { role: 'note' } }, [
+        `Showing the first ${formatCount(count)} of ${formatCount(total)} samples (setting latentLab.maxPoints). `,
+        button(`Show all ${formatCount(total)}`, showAll),
+      ]),
+    ];
   }
 
   /** The engine frees the session's model and data; nothing waits for the answer. */

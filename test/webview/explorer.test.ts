@@ -236,4 +236,28 @@ describe('explorer webview', () => {
     assert.match((await page.textContent('.manifold-view')) ?? '', /needs|2-D latent space/);
     await closeClean(panel);
   });
+
+  test('a map limited by latentLab.maxPoints says so and loads every point on request', async () => {
+    const panel = await openPanel(browser, server, handlers, { view: 'explore', checkpoint: checkpoints.folders.ae16, limit: 1200 });
+    const { page } = panel;
+    await waitForMap(page, 1200);
+    assert.match((await page.textContent('.subsample-notice')) ?? '', /first 1,200 of 5,000 samples/);
+    await page.click('.subsample-notice vscode-button');
+    await waitForMap(page, SAMPLE_COUNT);
+    assert.equal(await page.locator('.subsample-notice').count(), 0, 'no notice once every point is shown');
+    await closeClean(panel);
+  });
+
+  test("a VAE's negative ELBO keeps the loss chart on a linear axis, and the chart says why", async () => {
+    const panel = await explore('vae2d');
+    const { page } = panel;
+    await openTab(page, 'training');
+    const axisType = () => page.evaluate(() => (document.querySelector('.training-plot') as unknown as { _fullLayout?: { yaxis: { type: string } } })._fullLayout?.yaxis.type);
+    await waitFor(page, () => /Linear axis: .*elbo/.test(document.querySelector('.loss-chart .view-message')?.textContent ?? ''), undefined, 'the linear-axis note');
+    assert.equal(await axisType(), 'linear');
+    await page.click('.loss-chart vscode-checkbox');
+    await waitFor(page, () => (document.querySelector('.loss-chart .view-message')?.textContent ?? '') === '', undefined, 'the note gone with log scale off');
+    assert.equal(await axisType(), 'linear');
+    await closeClean(panel);
+  });
 });

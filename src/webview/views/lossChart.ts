@@ -69,13 +69,17 @@ export class LossChart {
       y: curve.y,
       line: { color: categoryColour(curve.colour), dash: curve.dashed ? 'dash' : 'solid', width: 2 },
     })) as Data[];
+    // A log axis drops values ≤ 0 without a word (a VAE's KL term can be 0, some ELBO terms are negative).
+    const unloggable = this.curves.filter((curve) => curve.y.some((value) => value <= 0)).map((curve) => curve.name);
+    const logAxis = this.state.value.logScale && unloggable.length === 0;
+    show(this.message, ...(this.state.value.logScale && !logAxis ? [notice(`Linear axis: ${unloggable.join(', ')} reach zero or below, which a log scale cannot show.`)] : []));
     const theme = themedLayout();
     const lastEpoch = Math.max(...this.curves.map((curve) => curve.x.at(-1) ?? 0));
     const layout = {
       ...theme,
       // Short runs tick every epoch; automatic ticks would put fractional epochs between them.
       xaxis: { ...theme.xaxis, title: { text: 'epoch' }, ...(lastEpoch <= 10 ? { dtick: 1 } : {}) },
-      yaxis: { ...theme.yaxis, type: this.state.value.logScale ? ('log' as const) : ('linear' as const) },
+      yaxis: { ...theme.yaxis, type: logAxis ? ('log' as const) : ('linear' as const) },
       margin: { l: 56, r: 8, t: 8, b: 40 },
       legend: { orientation: 'h' as const, y: 1.02, yanchor: 'bottom' as const, x: 0 },
       uirevision: 'loss',

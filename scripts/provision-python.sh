@@ -1,12 +1,18 @@
 #!/usr/bin/env bash
-# A cached Python venv with the reference frameworks (python/requirements.txt). Prints the venv's
-# python path on stdout. Idempotent: reinstalls only when the requirements file changed.
+# Cached Python venvs with the reference frameworks. Usage: provision-python.sh [reference|converter]
+#   reference  python/requirements.txt (tensorflow-cpu, tf-keras, umap-learn, torch, onnx, …)
+#   converter  python/requirements-converter.txt (tensorflowjs with the TensorFlow it pins)
+# Prints the venv's python path on stdout. Idempotent: reinstalls only when the requirements changed.
 set -euo pipefail
 
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cache="${LATENT_LAB_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/latent-lab}"
-venv="$cache/py311"
-req="$root/python/requirements.txt"
+which="${1:-reference}"
+case "$which" in
+  reference) venv="$cache/py311"; req="$root/python/requirements.txt" ;;
+  converter) venv="$cache/tfjs-converter"; req="$root/python/requirements-converter.txt" ;;
+  *) echo "provision-python: error: unknown venv '$which' (reference or converter)" >&2; exit 2 ;;
+esac
 stamp="$venv/.requirements.sha256"
 
 log() { echo "provision-python: $*" >&2; }
@@ -17,7 +23,7 @@ if [ -f "$stamp" ] && [ "$(cat "$stamp")" = "$want" ]; then
   exit 0
 fi
 
-log "creating $venv (reference frameworks, a few minutes on a cold cache)"
+log "installing $req into $venv (about a minute with a fast PyPI mirror; several GB)"
 python3 -m venv "$venv"
 py="$venv/bin/python"
 "$py" -m pip install --quiet --upgrade pip >&2

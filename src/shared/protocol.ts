@@ -98,9 +98,14 @@ export const openSessionParamsSchema = obj({
 });
 export type OpenSessionParams = Infer<typeof openSessionParamsSchema>;
 
+/** What a session explores: a Latent Lab checkpoint's kind, a model made elsewhere, or bare latents. */
+export const sessionKinds = [...modelKindNames, 'foreign', 'latents'] as const;
+
 export const sessionSchema = obj({
   sessionId,
-  kind: oneOf(modelKindNames),
+  kind: oneOf(sessionKinds),
+  /** Set when the session cannot decode (latents only, an encode-only model): why, for the views that need it. */
+  noDecoderReason: optional(str({ maxLength: 1024 })),
   checkpoint: str({ maxLength: 4096 }),
   dataSource: str({ maxLength: 4096 }),
   latentDim: num({ integer: true, min: 1 }),
@@ -113,8 +118,8 @@ export const sessionSchema = obj({
   labels: optional(typedArray('Int32Array')),
   /** [count, latentDim] row-major. */
   latents: typedArray('Float32Array'),
-  /** Mean squared reconstruction error per sample. */
-  reconstructionError: typedArray('Float32Array'),
+  /** Mean squared reconstruction error per sample; absent when the session cannot decode. */
+  reconstructionError: optional(typedArray('Float32Array')),
   /** Per-dimension mean and standard deviation of the latents (traversal slider ranges). */
   latentMean: arr(num(), { maxLength: 65_536 }),
   latentStd: arr(num(), { maxLength: 65_536 }),

@@ -40,7 +40,7 @@ test('openSession encodes the checkpoint dataset with labels, errors and latent 
   assert.equal(session.latents.length, 600);
   assert.equal(session.labels?.length, 300);
   assert.deepEqual(session.labelNames, ['0', '1', '2', '3', '4', '5', '6', '7', '8', '9']);
-  assert.ok(session.reconstructionError.every((value) => Number.isFinite(value) && value >= 0));
+  assert.ok(session.reconstructionError?.every((value) => Number.isFinite(value) && value >= 0));
   assert.equal(session.klPerDim?.length, 2);
   assert.ok(session.latentStd.every((value) => value > 0));
 

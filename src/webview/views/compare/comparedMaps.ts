@@ -47,7 +47,7 @@ export class ComparedMaps {
   private hover(index: number): void {
     for (const map of this.maps) map.highlight([index]);
     const label = labelText(this.runs[0]!.session, index);
-    const errors = this.runs.map((run) => `${run.letter} ${formatValue(run.session.reconstructionError[index]!)}`).join(', ');
-    this.status.set([`#${index}`, label === undefined ? undefined : `label ${label}`, `reconstruction error ${errors}`].filter(Boolean).join(' · '));
+    const errors = this.runs.flatMap((run) => (run.session.reconstructionError ? [`${run.letter} ${formatValue(run.session.reconstructionError[index]!)}`] : [])).join(', ');
+    this.status.set([`#${index}`, label === undefined ? undefined : `label ${label}`, errors ? `reconstruction error ${errors}` : undefined].filter(Boolean).join(' · '));
   }
 }

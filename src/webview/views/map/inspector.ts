@@ -31,7 +31,7 @@ export class Inspector {
     if (index === undefined) return;
     const { session } = this.explore;
     const label = labelText(session, index);
-    const facts = [`#${index}`, label === undefined ? undefined : `label ${label}`, `error ${formatValue(session.reconstructionError[index]!)}`];
+    const facts = [`#${index}`, label === undefined ? undefined : `label ${label}`, session.reconstructionError && `error ${formatValue(session.reconstructionError[index]!)}`];
     this.element.hidden = false;
     show(
       this.element,

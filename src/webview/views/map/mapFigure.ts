@@ -17,7 +17,7 @@ export type Colouring = { kind: 'label'; colours: string[] } | { kind: 'continuo
 
 export function colouring(session: Session, mode: ColorMode, dim: number): Colouring {
   if (mode === 'label' && session.labels) return { kind: 'label', colours: Array.from(session.labels, categoryColour) };
-  if (mode === 'dim') {
+  if (mode === 'dim' || !session.reconstructionError) {
     const values = new Float32Array(session.count);
     for (let i = 0; i < session.count; i++) values[i] = session.latents[i * session.latentDim + dim]!;
     return { kind: 'continuous', values, title: `z${dim}` };

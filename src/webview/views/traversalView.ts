@@ -6,6 +6,7 @@
  */
 import { failureText, formatValue } from '../format';
 import { LatestOnly } from '../latestOnly';
+import { measureSince, timings } from '../timings';
 import { imageCanvas } from '../render/images';
 import { button, notice, slider, textField } from '../ui/controls';
 import { el, show } from '../ui/dom';
@@ -15,6 +16,12 @@ import { Refresher } from './refresher';
 import { View } from './view';
 
 const ACTIVE_KL = 0.01;
+
+/** A latent to decode; `movedAt` when a slider move asked for it (the latency users feel). */
+interface Move {
+  latent: Float32Array;
+  movedAt?: number;
+}
 const RANGE = 3;
 
 export class TraversalView extends View {
@@ -22,7 +29,7 @@ export class TraversalView extends View {
   private readonly frames = el('div', { class: 'traversal-frames' });
   private readonly sliders = el('div', { class: 'traversal-sliders' });
   private readonly current = el('figure', {});
-  private readonly loader = new LatestOnly<Float32Array>((latent) => this.drawCurrent(latent), (error) => show(this.current, notice(failureText('Decoding failed', error), 'error')));
+  private readonly loader = new LatestOnly<Move>((move) => this.drawCurrent(move), (error) => show(this.current, notice(failureText('Decoding failed', error), 'error')));
   private readonly refresher = new Refresher(this.element, () => this.refresh());
   private inputs: HTMLInputElement[] = [];
 
@@ -84,7 +91,7 @@ export class TraversalView extends View {
     show(this.message);
     this.buildSliders(base);
     this.drawReference(base).catch((error: unknown) => show(this.message, notice(failureText('Loading the sample failed', error), 'error')));
-    this.loader.push(this.latent(base));
+    this.loader.push({ latent: this.latent(base) });
   }
 
   private buildSliders(base: number): void {
@@ -124,7 +131,7 @@ export class TraversalView extends View {
     for (const input of this.inputs) offsets[Number(input.dataset.dim)] = input.valueAsNumber;
     this.explore.state.update({ offsets });
     const base = this.base();
-    if (base !== undefined) this.loader.push(this.latent(base));
+    if (base !== undefined) this.loader.push({ latent: this.latent(base), movedAt: performance.now() });
   }
 
   private reset(): void {
@@ -146,8 +153,9 @@ export class TraversalView extends View {
     );
   }
 
-  private async drawCurrent(latent: Float32Array): Promise<void> {
+  private async drawCurrent({ latent, movedAt }: Move): Promise<void> {
     const images = await decode(this.explore, latent);
     show(this.current, imageCanvas(images, 0, 'thumb xl traversal-image'), el('figcaption', {}, ['decoded at the sliders']));
+    if (movedAt !== undefined) measureSince(timings.sliderToImage, movedAt);
   }
 }

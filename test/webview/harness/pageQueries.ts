@@ -14,10 +14,10 @@ interface Axis {
 
 const TIMEOUT = 30_000;
 
-export async function waitFor<A>(page: Page, predicate: (arg: A) => unknown, arg: A, what: string): Promise<void> {
+export async function waitFor<A>(page: Page, predicate: (arg: A) => unknown, arg: A, what: string, timeout = TIMEOUT): Promise<void> {
   try {
     // Playwright types the argument through its serialisation wrapper; plain data is passed unchanged.
-    await page.waitForFunction(predicate as (arg: unknown) => unknown, arg, { timeout: TIMEOUT });
+    await page.waitForFunction(predicate as (arg: unknown) => unknown, arg, { timeout });
   } catch (error) {
     const status = await page.evaluate(() => document.querySelector('.status-line')?.textContent ?? '').catch(() => '');
     throw new Error(`timed out waiting for ${what} (status line: "${status}")`, { cause: error });
@@ -38,8 +38,8 @@ export function traceLengths(page: Page, selector = '.map-plot'): Promise<number
   return page.evaluate((selector) => Array.from((document.querySelector(selector) as GraphDiv | null)?.data ?? [], (trace) => trace.x.length), selector);
 }
 
-export function waitForMap(page: Page, count: number, selector = '.map-plot'): Promise<void> {
-  return waitFor(page, ({ count, selector }) => (document.querySelector(selector) as GraphDiv | null)?.data?.[0]?.x.length === count, { count, selector }, `a map of ${count} points`);
+export function waitForMap(page: Page, count: number, selector = '.map-plot', timeout = TIMEOUT): Promise<void> {
+  return waitFor(page, ({ count, selector }) => (document.querySelector(selector) as GraphDiv | null)?.data?.[0]?.x.length === count, { count, selector }, `a map of ${count} points`, timeout);
 }
 
 export function statusText(page: Page): Promise<string> {

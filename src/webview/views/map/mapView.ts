@@ -9,6 +9,7 @@ import { failureText, formatCount, plural } from '../../format';
 import { isCancelled } from '../../host/engineClient';
 import { vscodeApi } from '../../host/vscodeApi';
 import { LatestOnly } from '../../latestOnly';
+import { measureSince, timings } from '../../timings';
 import { Plotly, type PlotlyHTMLElement, type PlotMouseEvent, type PlotSelectionEvent } from '../../plot/plotly';
 import { onThemeChange } from '../../plot/theme';
 import { button, type Choice, notice, select, textField } from '../../ui/controls';
@@ -39,6 +40,8 @@ export class MapView extends View {
   private projection: Projection | undefined;
   private readonly projections = new Map<ProjectionMethod, Projection>();
   private running: RunningProjection | undefined;
+  /** When the engine's projected points arrived, until the map has drawn them. */
+  private receivedAt: number | undefined;
   private selection: number[] = [];
   private found: SearchResult | undefined;
   private colours: { key: string; colouring: Colouring } | undefined;
@@ -141,6 +144,7 @@ export class MapView extends View {
     try {
       const projection = await running.result;
       if (this.running !== running) return;
+      this.receivedAt = performance.now();
       this.projections.set(method, projection);
       this.projection = projection;
       show(this.message);
@@ -198,6 +202,8 @@ export class MapView extends View {
       this.plot = await Plotly.newPlot(this.plotHost, figure.data, figure.layout, mapPlotConfig);
       this.listen(this.plot);
     }
+    if (this.receivedAt !== undefined) measureSince(timings.pointsToMap, this.receivedAt);
+    this.receivedAt = undefined;
     this.publishExtent();
     this.updateStatus();
   }

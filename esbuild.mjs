@@ -1,5 +1,6 @@
-// Bundles the four entry points. @tensorflow/tfjs-node stays external (a native addon that brings its
-// own @tensorflow/tfjs from node_modules); the fallback @tensorflow/tfjs and its wasm backend are
+// Bundles the five entry points. @tensorflow/tfjs-node stays external (a native addon that brings its
+// own @tensorflow/tfjs from node_modules), and so does onnxruntime-node (a native addon too, required
+// only when an ONNX model is opened); the fallback @tensorflow/tfjs and its wasm backend are
 // bundled, so dist/ runs without node_modules. The two never mix in one process: the engine uses
 // whichever `tf` backend.ts loaded. The wasm binaries are copied beside the bundles.
 import * as esbuild from 'esbuild';
@@ -8,7 +9,7 @@ import { chmod, copyFile, mkdir, readdir } from 'node:fs/promises';
 const watch = process.argv.includes('--watch');
 const production = process.argv.includes('--production');
 
-const nodeExternals = ['vscode', '@tensorflow/tfjs-node'];
+const nodeExternals = ['vscode', '@tensorflow/tfjs-node', 'onnxruntime-node'];
 const wasmDir = 'node_modules/@tensorflow/tfjs-backend-wasm/dist';
 
 const common = {
@@ -23,6 +24,9 @@ const builds = [
   { ...common, entryPoints: { engine: 'src/extension/engine/engineProcess.ts' }, platform: 'node', format: 'cjs', target: 'node20', external: nodeExternals, outdir: 'dist' },
   { ...common, entryPoints: { cli: 'src/extension/engine/cli.ts' }, platform: 'node', format: 'cjs', target: 'node20', external: nodeExternals, outdir: 'dist', banner: { js: '#!/usr/bin/env node' } },
   { ...common, entryPoints: { webview: 'src/webview/main.ts' }, platform: 'browser', format: 'iife', target: 'chrome120', outdir: 'dist', ...plotlySourceOptions() },
+  // The notebook renderer: VS Code imports it as an ES module into the notebook's output webview,
+  // which loads no stylesheet for it, so its CSS comes in as text that it injects itself.
+  { ...common, entryPoints: { renderer: 'src/renderer/index.ts' }, platform: 'browser', format: 'esm', target: 'chrome120', outdir: 'dist', ...plotlySourceOptions(), loader: { '.css': 'text' } },
 ];
 
 /**
@@ -39,7 +43,7 @@ function plotlySourceOptions() {
       build.onResolve({ filter: /^buffer$/ }, () => ({ path: 'buffer', namespace: 'stub' }));
       build.onResolve({ filter: /^maplibre-gl\/dist\/maplibre-gl\.css$/ }, () => ({ path: 'maplibre-css', namespace: 'stub' }));
       build.onLoad({ filter: /^buffer$/, namespace: 'stub' }, () => ({ contents: 'module.exports = { Buffer: { isBuffer: () => false } };', loader: 'js' }));
-      build.onLoad({ filter: /^maplibre-css$/, namespace: 'stub' }, () => ({ contents: '', loader: 'css' }));
+      build.onLoad({ filter: /^maplibre-css$/, namespace: 'stub' }, () => ({ contents: '', loader: 'empty' }));
     },
   };
   return { define: { global: 'window' }, alias: { regl: '@plotly/regl' }, plugins: [stubs] };

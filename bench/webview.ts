@@ -85,26 +85,22 @@ async function collectMeasures(page: Page): Promise<(name: string) => Promise<nu
  * every move's full latency counts (a drag would let the webview skip stale values).
  */
 async function moveSliders(page: Page, count: number): Promise<number[]> {
+  // tsx names the functions assigned inside this callback with a helper that only exists in Node.
+  await page.evaluate('window.__name = (fn) => fn');
   return page.evaluate(
     async ({ count, name }) => {
       const input = document.querySelector<HTMLInputElement>('.traversal-row input[type=range]')!;
       const durations: number[] = [];
-      const done = (target: number) =>
-        new Promise<void>((resolve) => {
-          const observer = new PerformanceObserver(() => {
-            if (durations.length >= target) {
-              observer.disconnect();
-              resolve();
-            }
-          });
-          observer.observe({ type: 'measure' });
-        });
+      let arrived: (() => void) | undefined;
       new PerformanceObserver((list) => {
         for (const entry of list.getEntriesByName(name)) durations.push(entry.duration);
+        arrived?.();
       }).observe({ type: 'measure' });
       for (let i = 0; i < count; i++) {
+        const shown = new Promise<void>((resolve) => {
+          arrived = () => durations.length > i && resolve();
+        });
         input.value = String(Math.sin(i / 7) * 2.5);
-        const shown = done(i + 1);
         input.dispatchEvent(new Event('input', { bubbles: true }));
         await shown;
       }

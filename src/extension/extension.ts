@@ -3,7 +3,9 @@ import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { messageOf, type TrainParams, type TrainResult } from '../shared/protocol';
 import { type PanelTarget, targetPaths } from '../shared/webviewProtocol';
+import { askWhatToExplore } from './commands/exploreLatents';
 import { askForExperiment } from './commands/newExperiment';
+import { askForModel } from './commands/openModel';
 import { askForRerun } from './commands/rerun';
 import { EngineHost } from './engineHost';
 import { CHECKPOINT_EDITOR_VIEW_TYPE, CheckpointEditorProvider } from './panels/checkpointEditor';
@@ -56,6 +58,14 @@ export function activate(context: vscode.ExtensionContext): LatentLabApi {
     vscode.commands.registerCommand('latentLab.openCheckpoint', async (item?: vscode.Uri | RunItem) => {
       const target = item instanceof vscode.Uri ? item : item?.folder ?? (await vscode.window.showOpenDialog({ canSelectFolders: true, canSelectFiles: true, canSelectMany: false, openLabel: 'Explore', filters: { 'Latent Lab checkpoint': ['json'] } }))?.[0];
       if (target) await openPanel({ view: 'explore', checkpoint: target.fsPath });
+    }),
+    vscode.commands.registerCommand('latentLab.openModel', async () => {
+      const target = await askForModel(engine);
+      if (target) await openPanel(target);
+    }),
+    vscode.commands.registerCommand('latentLab.exploreLatents', async () => {
+      const target = await askWhatToExplore();
+      if (target) await openPanel(target);
     }),
     vscode.commands.registerCommand('latentLab.stopTraining', () => {
       if (ExplorerPanel.training.size === 0) void vscode.window.showInformationMessage('Latent Lab: no training run is in progress.');

@@ -3,6 +3,7 @@
  * event the engine emits, and the envelopes that carry them. Both ends validate with these schemas.
  */
 import { arr, bool, type Infer, literal, nullable, num, obj, oneOf, optional, record, type Schema, SchemaError, str, typedArray, unknownValue } from './schema';
+import { foreignModelSpecSchema, layerInfoSchema, signatureInfoSchema } from './foreignModel';
 
 export const backendNames = ['tensorflow', 'wasm', 'cpu'] as const;
 export type BackendName = (typeof backendNames)[number];
@@ -89,9 +90,20 @@ const shape = arr(num({ integer: true, min: 1, max: 1 << 24 }), { maxLength: 8 }
 export const projectionMethods = ['raw', 'pca', 'umap', 'tsne'] as const;
 export type ProjectionMethod = (typeof projectionMethods)[number];
 
+const filePath = str({ minLength: 1, maxLength: 4096 });
+
+/** A checkpoint (with optional data), or bare latents (with optional labels and images): exactly one of the two. */
 export const openSessionParamsSchema = obj({
   /** Checkpoint folder (or its latent-lab.json). */
-  checkpoint: str({ minLength: 1, maxLength: 4096 }),
+  checkpoint: optional(filePath),
+  /** Bare latents: a .npy of [n, d] float32 or float64 rows, explored without any model. */
+  latents: optional(filePath),
+  /** With latents: a CSV of one label per row (header optional); integers are class indices, anything else names. */
+  labels: optional(filePath),
+  /** With latents: the samples they encode (any dataset the readers read), shown on hover. */
+  images: optional(filePath),
+  /** A model made elsewhere (tfjs layers, ONNX, SavedModel), explored on `data`. */
+  model: optional(foreignModelSpecSchema),
   /** Dataset to explore; defaults to the one the checkpoint was trained on. */
   data: optional(str({ minLength: 1, maxLength: 4096 })),
   limit: optional(num({ integer: true, min: 1 })),
@@ -109,6 +121,7 @@ export const sessionSchema = obj({
   checkpoint: str({ maxLength: 4096 }),
   dataSource: str({ maxLength: 4096 }),
   latentDim: num({ integer: true, min: 1 }),
+  /** Per-sample input shape; [] when the session has no inputs (latents without images). */
   inputShape: shape,
   count: num({ integer: true, min: 0 }),
   /** Samples in the dataset; more than `count` when the session was opened with a limit. */
@@ -154,10 +167,10 @@ export const engineMethods = {
     params: obj({ sessionId, method: oneOf(projectionMethods), dims: optional(arr(num({ integer: true, min: 0 }), { maxLength: 2 })), seed: optional(num({ integer: true, min: 0 })) }),
     result: obj({ coordinates: typedArray('Float32Array'), method: oneOf(projectionMethods), note: optional(str({ maxLength: 1000 })) }),
   },
-  /** Inputs and reconstructions of the given samples (k-sparse: reconstructed at `k` when given). */
+  /** Inputs and reconstructions of the given samples (k-sparse: reconstructed at `k` when given); no reconstructions without a decoder. */
   samples: {
     params: obj({ sessionId, indices: typedArray('Int32Array', { maxLength: 100_000 }), k: optional(num({ integer: true, min: 1 })) }),
-    result: obj({ inputs: imagesSchema, reconstructions: imagesSchema }),
+    result: obj({ inputs: imagesSchema, reconstructions: optional(imagesSchema) }),
   },
   /** Decodes latent rows [count, latentDim]. */
   decode: {
@@ -173,6 +186,16 @@ export const engineMethods = {
   topActivating: {
     params: obj({ sessionId, feature: num({ integer: true, min: 0 }), count: num({ integer: true, min: 1, max: 1000 }) }),
     result: obj({ indices: typedArray('Int32Array'), activations: typedArray('Float32Array') }),
+  },
+  /** The layers of a tfjs layers model.json with their output shapes, to pick a whole autoencoder's bottleneck. */
+  modelLayers: {
+    params: obj({ model: filePath }),
+    result: obj({ layers: arr(layerInfoSchema, { maxLength: 100_000 }) }),
+  },
+  /** The MetaGraphs (tag sets) of a TF SavedModel folder and their signatures, to pick the encoder's. */
+  modelSignatures: {
+    params: obj({ model: filePath }),
+    result: obj({ graphs: arr(obj({ tags: arr(str({ maxLength: 1024 }), { maxLength: 16 }), signatures: arr(signatureInfoSchema, { maxLength: 10_000 }) }), { maxLength: 1000 }) }),
   },
   /** Aborts a running request; it then fails with code `cancelled`. */
   cancel: { params: obj({ requestId: num({ integer: true, min: 0 }) }), result: obj({ cancelled: bool() }) },

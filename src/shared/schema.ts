@@ -118,7 +118,7 @@ export function obj<S extends Shape>(shape: S, options: { ignoreUnknown?: boolea
     parse(value: unknown, path = '') {
       if (!isPlainObject(value)) throw new SchemaError(path, 'an object', value);
       for (const key of options.ignoreUnknown ? [] : Object.keys(value)) {
-        if (!(key in shape)) throw new SchemaError(`${path}.${key}`, 'no such field', value[key]);
+        if (!(key in shape)) throw new SchemaError(path ? `${path}.${key}` : key, 'no such field', value[key]);
       }
       const out: Record<string, unknown> = {};
       for (const key of keys) {

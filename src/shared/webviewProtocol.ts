@@ -4,6 +4,7 @@
  * messages that only the host and the webview exchange.
  */
 import { arr, type Infer, literal, num, obj, oneOf, optional, str, tagged } from './schema';
+import { foreignModelPaths, foreignModelSpecSchema } from './foreignModel';
 import { trainParamsSchema, trainResultSchema } from './protocol';
 
 /** What a panel shows; also what the webview saves with setState so a reload restores it. */
@@ -12,6 +13,21 @@ export const panelTargetSchema = tagged('view', {
     view: literal('explore'),
     checkpoint: str({ minLength: 1, maxLength: 4096 }),
     data: optional(str({ minLength: 1, maxLength: 4096 })),
+    limit: optional(num({ integer: true, min: 1 })),
+  }),
+  /** Bare latents (.npy) with optional labels CSV and images, explored without a model. */
+  latents: obj({
+    view: literal('latents'),
+    latents: str({ minLength: 1, maxLength: 4096 }),
+    labels: optional(str({ minLength: 1, maxLength: 4096 })),
+    images: optional(str({ minLength: 1, maxLength: 4096 })),
+    limit: optional(num({ integer: true, min: 1 })),
+  }),
+  /** A model made elsewhere (tfjs layers, ONNX, SavedModel) explored on the chosen data. */
+  model: obj({
+    view: literal('model'),
+    model: foreignModelSpecSchema,
+    data: str({ minLength: 1, maxLength: 4096 }),
     limit: optional(num({ integer: true, min: 1 })),
   }),
   train: obj({ view: literal('train'), params: trainParamsSchema }),
@@ -28,6 +44,8 @@ export type PanelTarget = Infer<typeof panelTargetSchema>;
 export function targetPaths(target: PanelTarget): string[] {
   if (target.view === 'train') return [target.params.data];
   if (target.view === 'compare') return target.checkpoints;
+  if (target.view === 'model') return [...foreignModelPaths(target.model), target.data];
+  if (target.view === 'latents') return [target.latents, target.labels, target.images].filter((file) => file !== undefined);
   return target.data ? [target.checkpoint, target.data] : [target.checkpoint];
 }
 

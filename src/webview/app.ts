@@ -17,6 +17,7 @@ import { FeaturesView } from './views/featuresView';
 import { InterpolationView } from './views/interpolationView';
 import { ManifoldView } from './views/manifoldView';
 import { MapView } from './views/map/mapView';
+import { decodingView } from './views/noDecoderView';
 import { TrainingView } from './views/trainingView';
 import { TraversalView } from './views/traversalView';
 import type { View } from './views/view';
@@ -98,15 +99,18 @@ export class App {
     show(this.statusLine, `${params.model} · ${params.data} · ${params.epochs} epochs`);
   }
 
-  private async explore(target: Extract<PanelTarget, { view: 'explore' }>, generation: number): Promise<void> {
-    show(this.header, el('h1', {}, ['Latent Lab']), el('span', { class: 'subtitle' }, [target.checkpoint]));
-    show(this.main, notice(`Opening ${target.checkpoint} and encoding its data…`, 'busy'));
+  /** A checkpoint and its data, or bare latents: either way one session and the explorer tabs. */
+  private async explore(target: Extract<PanelTarget, { view: 'explore' | 'latents' | 'model' }>, generation: number): Promise<void> {
+    const { view: _view, ...params } = target;
+    const source = target.view === 'latents' ? target.latents : target.view === 'model' ? target.model.model : target.checkpoint;
+    show(this.header, el('h1', {}, ['Latent Lab']), el('span', { class: 'subtitle' }, [source]));
+    show(this.main, notice(target.view === 'latents' ? `Opening ${source}…` : `Opening ${source} and encoding its data…`, 'busy'));
     let session;
     try {
-      session = await this.client.request('openSession', { checkpoint: target.checkpoint, ...(target.data ? { data: target.data } : {}), ...(target.limit ? { limit: target.limit } : {}) }).result;
+      session = await this.client.request('openSession', params).result;
     } catch (error) {
       if (generation !== this.generation) return;
-      show(this.main, notice(failureText(`Could not open ${target.checkpoint}`, error), 'error'), button('Retry', () => this.open(target)));
+      show(this.main, notice(failureText(`Could not open ${source}`, error), 'error'), button('Retry', () => this.open(target)));
       return;
     }
     if (generation !== this.generation) {
@@ -115,13 +119,13 @@ export class App {
     }
     const explore = createExplore(this.client, session, this.state);
     const training = new TrainingView(this.state);
-    training.showHistory(session.history);
+    training.showHistory(session.history, session.kind === 'latents' ? 'latents file' : 'checkpoint');
     const views: Record<ViewName, View> = {
       map: new MapView(explore),
-      interpolation: new InterpolationView(explore),
-      traversal: new TraversalView(explore),
-      manifold: new ManifoldView(explore),
-      features: new FeaturesView(explore),
+      interpolation: decodingView(session, 'Interpolation', () => new InterpolationView(explore)),
+      traversal: decodingView(session, 'Traversal', () => new TraversalView(explore)),
+      manifold: decodingView(session, 'The manifold grid', () => new ManifoldView(explore)),
+      features: decodingView(session, 'Features', () => new FeaturesView(explore)),
       training,
     };
     this.views = viewNames.map((name) => views[name]);
@@ -130,7 +134,11 @@ export class App {
       () => this.closeSession(session.sessionId),
     );
     const shape = session.inputShape.join('×');
-    show(this.header, el('h1', {}, ['Latent Lab']), el('span', { class: 'subtitle' }, [`${session.kind} · ${session.latentDim}-d latent · ${formatCount(session.count)} samples of ${shape} from ${session.dataSource}`]));
+    const subtitle =
+      session.kind === 'latents'
+        ? `latents · ${session.latentDim}-d · ${formatCount(session.count)} points from ${runName(session.dataSource)}`
+        : `${session.kind} · ${session.latentDim}-d latent · ${formatCount(session.count)} samples of ${shape} from ${session.dataSource}`;
+    show(this.header, el('h1', {}, ['Latent Lab']), el('span', { class: 'subtitle' }, [subtitle]));
     show(this.main, ...this.subsampleNotice(session.count, session.totalCount, () => this.open({ ...target, limit: undefined })), this.tabs(views));
   }
 

@@ -6,7 +6,7 @@ import * as vscode from 'vscode';
 import type { LatentLabApi } from '../../src/extension/extension';
 
 const extensionId = 'latent-lab.latent-lab';
-const commands = ['latentLab.newExperiment', 'latentLab.openCheckpoint', 'latentLab.compareRuns', 'latentLab.stopTraining', 'latentLab.showEngineInfo'];
+const commands = ['latentLab.newExperiment', 'latentLab.openCheckpoint', 'latentLab.openModel', 'latentLab.exploreLatents', 'latentLab.compareRuns', 'latentLab.stopTraining', 'latentLab.showEngineInfo'];
 
 async function api(): Promise<LatentLabApi> {
   const extension = vscode.extensions.getExtension<LatentLabApi>(extensionId);

@@ -6,24 +6,10 @@ import { after, test } from 'node:test';
 import { DataError } from '../../src/extension/engine/data/dataset';
 import { inspectDataset, loadDataset } from '../../src/extension/engine/data/loadDataset';
 import { encodeNpy, parseNpy } from '../../src/extension/engine/data/npy';
-import { rejectsWithDataError } from './helpers';
+import { npyHeader as header, handMadeNpy as npy, rejectsWithDataError } from './helpers';
 
 const dir = mkdtempSync(join(tmpdir(), 'latent-lab-npy-'));
 after(() => rmSync(dir, { recursive: true, force: true }));
-
-/** A .npy built by hand: `dict` is the header literal, padded the way numpy pads it. */
-function npy(dict: string, body: Buffer, version = 1): Buffer {
-  const preamble = version === 1 ? 10 : 12;
-  const header = Buffer.from(`${dict.padEnd(Math.ceil((preamble + dict.length + 1) / 64) * 64 - preamble - 1, ' ')}\n`, version === 3 ? 'utf8' : 'latin1');
-  const start = Buffer.alloc(preamble);
-  Buffer.from('\x93NUMPY', 'latin1').copy(start);
-  start[6] = version;
-  if (version === 1) start.writeUInt16LE(header.length, 8);
-  else start.writeUInt32LE(header.length, 8);
-  return Buffer.concat([start, header, body]);
-}
-
-const header = (descr: string, shape: string, fortran = 'False') => `{'descr': '${descr}', 'fortran_order': ${fortran}, 'shape': ${shape}, }`;
 
 function file(name: string, bytes: Buffer): string {
   const path = join(dir, name);

@@ -32,12 +32,31 @@ export function cliErrorLines(stderr: string): string[] {
   return stderr.split('\n').filter((line) => line.startsWith('error:'));
 }
 
-/** The readers' contract for bad input: a DataError whose message matches and fits on one line. */
-export async function rejectsWithDataError(work: Promise<unknown>, pattern: RegExp): Promise<void> {
+/** A .npy built by hand: `dict` is the header literal, padded the way numpy pads it. */
+export function handMadeNpy(dict: string, body: Buffer, version = 1): Buffer {
+  const preamble = version === 1 ? 10 : 12;
+  const header = Buffer.from(`${dict.padEnd(Math.ceil((preamble + dict.length + 1) / 64) * 64 - preamble - 1, ' ')}\n`, version === 3 ? 'utf8' : 'latin1');
+  const start = Buffer.alloc(preamble);
+  Buffer.from('\x93NUMPY', 'latin1').copy(start);
+  start[6] = version;
+  if (version === 1) start.writeUInt16LE(header.length, 8);
+  else start.writeUInt32LE(header.length, 8);
+  return Buffer.concat([start, header, body]);
+}
+
+export const npyHeader = (descr: string, shape: string, fortran = 'False') => `{'descr': '${descr}', 'fortran_order': ${fortran}, 'shape': ${shape}, }`;
+
+/** The contract for bad input: an error of `type` whose message matches and fits on one line. */
+export async function rejectsInOneLine(work: Promise<unknown>, type: abstract new (...args: never[]) => Error, pattern: RegExp): Promise<void> {
   await assert.rejects(work, (error: unknown) => {
-    assert.ok(error instanceof DataError, `expected a DataError, got ${String(error)}`);
+    assert.ok(error instanceof type, `expected a ${type.name}, got ${String(error)}`);
     assert.match(error.message, pattern);
     assert.doesNotMatch(error.message, /\n/);
     return true;
   });
+}
+
+/** The readers' contract for bad input: a one-line DataError. */
+export function rejectsWithDataError(work: Promise<unknown>, pattern: RegExp): Promise<void> {
+  return rejectsInOneLine(work, DataError, pattern);
 }

@@ -12,7 +12,7 @@ import { createHandlers } from '../../src/extension/engine/handlers';
 import type { PanelTarget } from '../../src/shared/webviewProtocol';
 import { trainCheckpoint, trainCheckpoints } from './harness/checkpoints';
 import { launchChromium } from '../support/chromium';
-import { openPanel, type Panel, screenshot } from './harness/panel';
+import { closeClean, openPanel, type Panel, screenshot } from './harness/panel';
 import { drawnMapPixels, extremePoints, pointPosition, statusText, traceLengths, waitFor, waitForMap } from './harness/pageQueries';
 import { HarnessServer } from './harness/server';
 
@@ -78,12 +78,6 @@ describe('compare runs webview', () => {
     return openPanel(browser, server, handlers, { view: 'compare', checkpoints: [a, b] });
   }
 
-  async function closeClean(panel: Panel): Promise<void> {
-    await panel.close();
-    assert.deepEqual(panel.host.cspViolations, [], 'CSP violations');
-    assert.deepEqual(panel.pageErrors, [], 'uncaught page errors');
-    assert.deepEqual(panel.consoleErrors, [], 'console errors');
-  }
 
   test('same data: metrics table, overlaid loss curves, linked maps, reload', async () => {
     const { vae2d, ae16 } = checkpoints.folders;

@@ -8,7 +8,7 @@ import type { Browser, Page } from 'playwright-core';
 import { createHandlers } from '../../src/extension/engine/handlers';
 import { type CheckpointName, trainCheckpoints } from './harness/checkpoints';
 import { launchChromium } from '../support/chromium';
-import { openPanel, type Panel, screenshot } from './harness/panel';
+import { closeClean, openPanel, type Panel, screenshot } from './harness/panel';
 import {
   canvasPixels,
   choose,
@@ -61,13 +61,6 @@ describe('explorer webview', () => {
     await waitFor(page, (index) => document.querySelector('.inspector-title')?.textContent?.startsWith(`#${index} `), index, `hovering point ${index}`);
   }
 
-  /** Every panel ends clean: no CSP violation, no uncaught error. */
-  async function closeClean(panel: Panel, expectedConsoleErrors = 0): Promise<void> {
-    await panel.close();
-    assert.deepEqual(panel.host.cspViolations, [], 'CSP violations');
-    assert.deepEqual(panel.pageErrors, [], 'uncaught page errors');
-    assert.equal(panel.consoleErrors.length, expectedConsoleErrors, `console errors: ${panel.consoleErrors.join(' | ')}`);
-  }
 
   test('2-D VAE: map, hover, picks, interpolation, traversal, manifold grid, reload', async () => {
     const panel = await explore('vae2d');

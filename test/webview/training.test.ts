@@ -11,7 +11,7 @@ import type { Browser } from 'playwright-core';
 import { createHandlers } from '../../src/extension/engine/handlers';
 import type { TrainParams } from '../../src/shared/protocol';
 import { launchChromium } from '../support/chromium';
-import { openPanel, type Panel, screenshot } from './harness/panel';
+import { closeClean, openPanel, type Panel, screenshot } from './harness/panel';
 import { openTab, waitFor, waitForMap } from './harness/pageQueries';
 import { HarnessServer } from './harness/server';
 
@@ -43,12 +43,6 @@ describe('training webview', () => {
     return openPanel(browser, server, handlers, { view: 'train', params: { model: 'ae', data: 'sample', latentDim: 2, config: { hidden: [32] }, out: path.join(dir, name), ...params } });
   }
 
-  async function closeClean(panel: Panel): Promise<void> {
-    await panel.close();
-    assert.deepEqual(panel.host.cspViolations, [], 'CSP violations');
-    assert.deepEqual(panel.pageErrors, [], 'uncaught page errors');
-    assert.deepEqual(panel.consoleErrors, [], 'console errors');
-  }
 
   test('plots live progress, reports the result, then explores the trained checkpoint', async () => {
     const panel = await train('finished', { limit: 600, epochs: 3, batchSize: 16 });

@@ -19,7 +19,7 @@ export async function askForExperiment(runsRoot: string, sampleOnly = false): Pr
     { title: 'Latent Lab: New Experiment (1/4) — model kind', placeHolder: 'Which autoencoder?' },
   );
   if (!kind) return undefined;
-  const data = sampleOnly ? 'sample' : await pickDataset();
+  const data = sampleOnly ? 'sample' : await pickDataset('Latent Lab: New Experiment (2/4) — dataset');
   if (!data) return undefined;
   const defaults = kindDescriptions[kind.name];
   const latent = await askInteger('Latent Lab: New Experiment (3/4) — latent size', `Latent dimensions (2 gives a map without projection; ${kind.name === 'ksparse' ? 'hidden units for k-sparse' : 'try 2–32'})`, defaults.latent, 1, 4096);
@@ -29,16 +29,19 @@ export async function askForExperiment(runsRoot: string, sampleOnly = false): Pr
   return { model: kind.name, data, latentDim: latent, epochs, out: path.join(runsRoot, runFolderName(kind.name)) };
 }
 
-async function pickDataset(): Promise<string | undefined> {
+/** The sample, a file or a folder; undefined when cancelled, null when `none` is offered and chosen. */
+export async function pickDataset(title: string, none?: { label: string; detail: string }): Promise<string | null | undefined> {
   const choice = await vscode.window.showQuickPick(
     [
       { label: '$(beaker) Bundled sample', detail: '5,000 MNIST digits with labels', value: 'sample' },
       { label: '$(file) A file…', detail: '.npy, .npz, .csv, or MNIST-style IDX (also .gz)', value: 'file' },
       { label: '$(folder) A folder of images…', detail: 'PNG/JPEG, one subfolder per class for labels', value: 'folder' },
+      ...(none ? [{ ...none, value: 'none' }] : []),
     ],
-    { title: 'Latent Lab: New Experiment (2/4) — dataset' },
+    { title },
   );
   if (!choice) return undefined;
+  if (choice.value === 'none') return null;
   if (choice.value === 'sample') return 'sample';
   const picked = await vscode.window.showOpenDialog({
     canSelectFiles: choice.value === 'file',

@@ -4,6 +4,8 @@ import type { Handlers } from './dispatcher';
 import { engineInfo } from './engineInfo';
 import { explorerHandlers } from './explorer/explorerHandlers';
 import { Sessions } from './explorer/sessions';
+import { listSignatures } from './foreign/savedModel';
+import { listLayers } from './foreign/tfjsLayers';
 import { runTraining } from './training/runTraining';
 
 export function createHandlers(): Omit<Handlers, 'cancel'> {
@@ -20,5 +22,7 @@ export function createHandlers(): Omit<Handlers, 'cancel'> {
     decode: async (params, context) => (await explorer).decode(params, context),
     features: async (params, context) => (await explorer).features(params, context),
     topActivating: async (params, context) => (await explorer).topActivating(params, context),
+    modelLayers: async (params) => ({ layers: await listLayers((await ready).backend.tf, params.model) }),
+    modelSignatures: async (params) => ({ graphs: await listSignatures((await ready).backend, params.model) }),
   };
 }

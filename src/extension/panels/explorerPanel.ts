@@ -4,6 +4,7 @@
  */
 import * as vscode from 'vscode';
 import { EngineError, type EngineMethod, messageOf, type OpenSessionParams, parseRequest, RequestError, type TrainParams, type TrainResult } from '../../shared/protocol';
+import { foreignModelPaths } from '../../shared/foreignModel';
 import { type PanelTarget, panelTargetSchema, webviewMessageSchema } from '../../shared/webviewProtocol';
 import type { EngineHost } from '../engineHost';
 import { isUntrustedWorkspacePath } from '../workspaceTrust';
@@ -87,8 +88,8 @@ export class ExplorerPanel implements vscode.Disposable {
       request = parseRequest(raw);
       if (request.method !== 'cancel' && !webviewMethods.has(request.method)) throw new RequestError(request.id, 'bad-request', `the explorer may not call ${request.method}`);
       if (request.method === 'openSession') {
-        const { checkpoint, data } = request.params as OpenSessionParams;
-        if ([checkpoint, data ?? ''].some(isUntrustedWorkspacePath)) throw new RequestError(request.id, 'bad-request', 'checkpoints and datasets in an untrusted workspace are not loaded; trust the workspace to explore them');
+        const { checkpoint, data, latents, labels, images, model } = request.params as OpenSessionParams;
+        if ([checkpoint, data, latents, labels, images, ...(model ? foreignModelPaths(model) : [])].some((file) => file !== undefined && isUntrustedWorkspacePath(file))) throw new RequestError(request.id, 'bad-request', 'checkpoints and datasets in an untrusted workspace are not loaded; trust the workspace to explore them');
       }
     } catch (error) {
       const requestError = error as RequestError;
@@ -190,7 +191,8 @@ export function webviewOptions(extensionUri: vscode.Uri): vscode.WebviewPanelOpt
 export function titleOf(target: PanelTarget): string {
   if (target.view === 'train') return `Training ${target.params.model}`;
   if (target.view === 'compare') return `Compare ${target.checkpoints.map(runName).join(' ↔ ')}`;
-  return `Latent Lab: ${runName(target.checkpoint)}`;
+  if (target.view === 'model') return `Latent Lab: ${runName(target.model.model)}`;
+  return `Latent Lab: ${runName(target.view === 'latents' ? target.latents : target.checkpoint)}`;
 }
 
 function runName(checkpoint: string): string {

@@ -34,7 +34,7 @@ export function latentRow(session: Session, index: number): Float32Array {
   return session.latents.slice(index * session.latentDim, (index + 1) * session.latentDim);
 }
 
-export function labelText(session: Session, index: number): string | undefined {
+export function labelText(session: Pick<Session, 'labels' | 'labelNames'>, index: number): string | undefined {
   const label = session.labels?.[index];
   if (label === undefined) return undefined;
   return session.labelNames?.[label] ?? String(label);
@@ -50,7 +50,8 @@ export function decode(explore: Explore, latents: Float32Array): Promise<Images>
 
 export interface SamplePair {
   input: Images;
-  reconstruction: Images;
+  /** Absent when the session cannot decode. */
+  reconstruction?: Images;
 }
 
 /** Enough for long hover sessions; a few MB of small images at most. */
@@ -70,7 +71,7 @@ export class SampleCache {
     const missing = [...new Set(indices.filter((index) => !this.cache.has(index)))];
     if (missing.length > 0) {
       const { inputs, reconstructions } = await this.client.request('samples', { sessionId: this.sessionId, indices: Int32Array.from(missing) }).result;
-      missing.forEach((index, i) => this.cache.set(index, { input: singleImage(inputs, i), reconstruction: singleImage(reconstructions, i) }));
+      missing.forEach((index, i) => this.cache.set(index, { input: singleImage(inputs, i), ...(reconstructions ? { reconstruction: singleImage(reconstructions, i) } : {}) }));
     }
     const pairs = indices.map((index) => this.cache.get(index)!);
     // Map iteration is insertion order, so the first keys are the oldest.

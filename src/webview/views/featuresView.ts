@@ -156,7 +156,7 @@ export class FeaturesView extends View {
     const { inputs, reconstructions } = await this.explore.client.request('samples', { sessionId: this.explore.session.sessionId, indices, k }).result;
     show(
       this.kRow,
-      ...Array.from(indices, (index, i) => el('figure', {}, [imageCanvas(inputs, i), imageCanvas(reconstructions, i, 'thumb k-reconstruction'), el('figcaption', {}, [`#${index}`])])),
+      ...Array.from(indices, (index, i) => el('figure', {}, [imageCanvas(inputs, i), reconstructions && imageCanvas(reconstructions, i, 'thumb k-reconstruction'), el('figcaption', {}, [`#${index}`])])),
     );
   }
 }

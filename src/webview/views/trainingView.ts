@@ -42,13 +42,14 @@ export class TrainingView extends View {
   }
 
   /** Shows a finished run's per-epoch history (a checkpoint's, when exploring). */
-  showHistory(history: Terms[]): void {
+  /** `source` names what the history came from, for the note when there is none. */
+  showHistory(history: Terms[], source = 'checkpoint'): void {
     for (const entry of history) {
       for (const name of termNames(entry)) this.point(name, entry.epoch ?? 0, entry[name]!);
     }
     if (!this.run) {
       const last = history.at(-1);
-      show(this.stats, history.length === 0 ? notice('This checkpoint has no training history.') : `${formatCount(history.length)} epochs · ${summary(last ?? {})}`);
+      show(this.stats, history.length === 0 ? notice(`This ${source} has no training history.`) : `${formatCount(history.length)} epochs · ${summary(last ?? {})}`);
       this.element.prepend(this.stats);
     }
     this.redraw();

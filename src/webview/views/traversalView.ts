@@ -148,7 +148,7 @@ export class TraversalView extends View {
       this.current,
       el('div', { class: 'reference' }, [
         el('figure', {}, [imageCanvas(pair!.input, 0, 'thumb large'), el('figcaption', {}, [`#${base}${label === undefined ? '' : ` (${label})`}`])]),
-        el('figure', {}, [imageCanvas(pair!.reconstruction, 0, 'thumb large'), el('figcaption', {}, ['reconstruction'])]),
+        pair!.reconstruction && el('figure', {}, [imageCanvas(pair!.reconstruction, 0, 'thumb large'), el('figcaption', {}, ['reconstruction'])]),
       ]),
     );
   }

@@ -2,6 +2,7 @@
  * One webview panel under test: Debian's Chromium (headless, software WebGL) showing the built
  * bundle from the harness server, with a FakeHost answering as the extension host would.
  */
+import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import { mkdirSync } from 'node:fs';
 import * as path from 'node:path';
@@ -42,4 +43,12 @@ export async function openPanel(browser: Browser, server: HarnessServer, handler
 export async function screenshot(page: Page, name: string): Promise<void> {
   mkdirSync(artifactDir, { recursive: true });
   await page.screenshot({ path: path.join(artifactDir, `${name}.png`) });
+}
+
+/** Every panel ends clean: no CSP violation, no uncaught error, only the console errors a test expects. */
+export async function closeClean(panel: Panel, expectedConsoleErrors = 0): Promise<void> {
+  await panel.close();
+  assert.deepEqual(panel.host.cspViolations, [], 'CSP violations');
+  assert.deepEqual(panel.pageErrors, [], 'uncaught page errors');
+  assert.equal(panel.consoleErrors.length, expectedConsoleErrors, `console errors: ${panel.consoleErrors.join(' | ')}`);
 }

@@ -1,6 +1,7 @@
 /**
- * A static server for the harness: the built bundle from dist/ and one page per panel, served with
- * the same Content-Security-Policy the extension's panel sets (a fresh nonce per load).
+ * A static server for the harness: the built bundles from dist/ and one page per panel, served with
+ * the same Content-Security-Policy the extension's panel sets (a fresh nonce per load), plus pages a
+ * test writes itself (the notebook renderer's output page).
  */
 import { randomBytes } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
@@ -13,13 +14,18 @@ const root = path.resolve(__dirname, '../../..');
 const assets: Record<string, { file: string; type: string }> = {
   '/dist/webview.js': { file: 'dist/webview.js', type: 'text/javascript' },
   '/dist/webview.css': { file: 'dist/webview.css', type: 'text/css' },
+  '/dist/renderer.js': { file: 'dist/renderer.js', type: 'text/javascript' },
 };
 
 /** What a panel page embeds: the state a reload restores (as VS Code keeps it for a webview). */
 export type PanelState = () => unknown;
 
+/** A test's own page, given the nonce of this load. */
+export type PageSource = (nonce: string) => string;
+
 export class HarnessServer {
   private readonly panels = new Map<string, PanelState>();
+  private readonly pages = new Map<string, PageSource>();
   private server: Server | undefined;
   origin = '';
 
@@ -29,6 +35,7 @@ export class HarnessServer {
       const url = new URL(request.url ?? '/', this.origin);
       const asset = assets[url.pathname];
       const panel = url.pathname.startsWith('/panel/') ? this.panels.get(url.pathname.slice('/panel/'.length)) : undefined;
+      const page = url.pathname.startsWith('/page/') ? this.pages.get(url.pathname.slice('/page/'.length)) : undefined;
       if (asset) {
         readFile(path.join(root, asset.file)).then(
           (body) => response.writeHead(200, { 'content-type': asset.type }).end(body),
@@ -36,6 +43,8 @@ export class HarnessServer {
         );
       } else if (panel) {
         response.writeHead(200, { 'content-type': 'text/html; charset=utf-8' }).end(this.page(bridge, panel()));
+      } else if (page) {
+        response.writeHead(200, { 'content-type': 'text/html; charset=utf-8' }).end(page(randomBytes(16).toString('base64')));
       } else {
         response.writeHead(404).end();
       }
@@ -47,6 +56,11 @@ export class HarnessServer {
   register(id: string, state: PanelState): string {
     this.panels.set(id, state);
     return `${this.origin}/panel/${id}`;
+  }
+
+  registerPage(id: string, source: PageSource): string {
+    this.pages.set(id, source);
+    return `${this.origin}/page/${id}`;
   }
 
   async stop(): Promise<void> {
@@ -77,7 +91,7 @@ export class HarnessServer {
 }
 
 /** The theme variables VS Code injects into every webview (Dark Modern's values). */
-const darkTheme = `:root {
+export const darkTheme = `:root {
   --vscode-font-family: system-ui, "Ubuntu", "Droid Sans", sans-serif;
   --vscode-font-size: 13px;
   --vscode-editor-font-family: "Droid Sans Mono", monospace;

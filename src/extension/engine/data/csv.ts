@@ -2,16 +2,13 @@
  * CSV with a header row: numeric feature columns and an optional label column, whose integer
  * values are class indices and whose other values are class names.
  */
-import { stat } from 'node:fs/promises';
-import { StringDecoder } from 'node:string_decoder';
 import { emptyExtent, widenExtent } from './arrays';
-import { eachChunk, fileSource } from './bytes';
-import { type CsvRecord, CsvTokenizer } from './csvTokenizer';
+import { type CsvRecord, eachCsvRecord } from './csvTokenizer';
 import { DataError, type LoadOptions } from './dataset';
 import type { FormatReader } from './formats';
-import { checkValueBudget, formatBytes, MAX_CSV_BYTES, MAX_LABEL_NAMES, maxDataBytes } from './limits';
+import { checkValueBudget, MAX_LABEL_NAMES, maxDataBytes } from './limits';
 
-const DEFAULT_LABEL_COLUMNS = ['label', 'labels', 'class', 'target', 'y'];
+export const DEFAULT_LABEL_COLUMNS = ['label', 'labels', 'class', 'target', 'y'];
 const NUMBER = /^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$/;
 const NOT_FINITE = /^[+-]?(nan|inf|infinity)$/i;
 
@@ -24,7 +21,7 @@ interface CsvTable {
 
 type RowSink = (values: Float64Array, labelId: number) => void;
 
-function shown(text: string): string {
+export function shown(text: string): string {
   return JSON.stringify(text.length > 40 ? `${text.slice(0, 40)}…` : text);
 }
 
@@ -47,8 +44,6 @@ function cellError(path: string, record: CsvRecord, column: number, name: string
 
 /** Parses every data row (up to `limit`) and hands its features and label id to `sink`. */
 async function readCsv(path: string, { limit, signal, labelColumn }: LoadOptions, sink: RowSink): Promise<CsvTable> {
-  const size = (await stat(path)).size;
-  if (size > MAX_CSV_BYTES) throw new DataError(`${path}: is ${formatBytes(size)}, over the ${formatBytes(MAX_CSV_BYTES)} CSV limit; convert it to .npy`);
   let columns: string[] | undefined;
   let label = -1;
   let values = new Float64Array(0);
@@ -95,39 +90,31 @@ async function readCsv(path: string, { limit, signal, labelColumn }: LoadOptions
     rows++;
   };
 
-  const tokenizer = new CsvTokenizer(path, (record) => {
-    if (columns) row(record, columns);
-    else header(record);
-    return limit === undefined || rows < limit;
-  });
-  const decoder = new StringDecoder('utf8');
-  let first = true;
-  let reading = true;
-  await eachChunk(
-    fileSource(path, size),
-    (chunk) => {
-      const text = decoder.write(chunk);
-      reading = tokenizer.push(first ? text.replace(/^\uFEFF/, '') : text);
-      first = false;
-      return reading;
+  await eachCsvRecord(
+    path,
+    (record) => {
+      if (columns) row(record, columns);
+      else header(record);
+      return limit === undefined || rows < limit;
     },
     signal,
   );
-  if (reading) {
-    tokenizer.push(decoder.end());
-    tokenizer.end();
-  }
   if (!columns) throw new DataError(`${path}: is empty; expected a header row and data rows`);
   if (rows === 0) throw new DataError(`${path}: has a header but no data rows`);
   return { featureCount: featureColumns.length, rows, labelKeys: label >= 0 ? [...labelIds.keys()] : undefined };
+}
+
+/** A label cell that is a whole number (`3`, or `3.0` as numpy and pandas write it). */
+export function isClassIndex(key: string): boolean {
+  return NUMBER.test(key) && Number.isInteger(Number(key)) && Number(key) >= 0;
 }
 
 /**
  * Labels that are all whole numbers (`3`, or `3.0` as numpy and pandas write them) are class
  * indices; any other cell makes every label a class name.
  */
-function resolveLabels(keys: string[], where: string): { classOf: Int32Array; names?: string[] } {
-  if (keys.every((key) => NUMBER.test(key) && Number.isInteger(Number(key)) && Number(key) >= 0)) {
+export function resolveLabels(keys: string[], where: string): { classOf: Int32Array; names?: string[] } {
+  if (keys.every(isClassIndex)) {
     const classOf = Int32Array.from(keys, Number);
     const tooLarge = keys.find((key) => Number(key) > 0x7fffffff);
     if (tooLarge !== undefined) throw new DataError(`${where}: label ${tooLarge} is too large for a class index; use 0 to 2^31 - 1 or class names`);

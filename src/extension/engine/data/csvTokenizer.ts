@@ -2,7 +2,11 @@
  * A streaming RFC 4180 tokenizer: fed text in chunks of any size, it hands out one record at a
  * time with where each field starts, so errors can point at file:line:column.
  */
+import { stat } from 'node:fs/promises';
+import { StringDecoder } from 'node:string_decoder';
+import { eachChunk, fileSource } from './bytes';
 import { DataError } from './dataset';
+import { formatBytes, MAX_CSV_BYTES } from './limits';
 
 export interface CsvRecord {
   fields: string[];
@@ -120,5 +124,29 @@ export class CsvTokenizer {
     fields.length = 0;
     this.record.lines.length = 0;
     this.record.columns.length = 0;
+  }
+}
+
+/** Feeds each record of a UTF-8 CSV file (a leading BOM dropped) to `onRecord` until it returns false. */
+export async function eachCsvRecord(path: string, onRecord: (record: CsvRecord) => boolean, signal?: AbortSignal): Promise<void> {
+  const size = (await stat(path)).size;
+  if (size > MAX_CSV_BYTES) throw new DataError(`${path}: is ${formatBytes(size)}, over the ${formatBytes(MAX_CSV_BYTES)} CSV limit; convert it to .npy`);
+  const tokenizer = new CsvTokenizer(path, onRecord);
+  const decoder = new StringDecoder('utf8');
+  let first = true;
+  let reading = true;
+  await eachChunk(
+    fileSource(path, size),
+    (chunk) => {
+      const text = decoder.write(chunk);
+      reading = tokenizer.push(first ? text.replace(/^\uFEFF/, '') : text);
+      first = false;
+      return reading;
+    },
+    signal,
+  );
+  if (reading) {
+    tokenizer.push(decoder.end());
+    tokenizer.end();
   }
 }

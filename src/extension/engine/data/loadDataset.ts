@@ -60,7 +60,7 @@ async function locate(spec: string): Promise<{ format: DatasetFormat; path: stri
 }
 
 /** File-system failures mid-read (permissions, a file vanishing) are data problems too. */
-async function asDataError<T>(path: string, work: Promise<T>): Promise<T> {
+export async function asDataError<T>(path: string, work: Promise<T>): Promise<T> {
   try {
     return await work;
   } catch (error) {

@@ -5,6 +5,7 @@ import type { Backend } from '../backend';
 import { sampleSize } from '../data/dataset';
 import type { RequestContext } from '../dispatcher';
 import { encodeDataset } from '../models/encodeAll';
+import type { BuiltModel } from '../models/modelKind';
 import { projectLatents } from '../projection/projectLatents';
 import { toPixels, toStretchedPixels } from './pixels';
 import type { OpenSession, Sessions } from './sessions';
@@ -16,14 +17,22 @@ export function explorerHandlers(backend: Backend, sessions: Sessions) {
 
   const images = (values: Float32Array, count: number, session: OpenSession, stretch = false): Images => ({
     pixels: stretch ? toStretchedPixels(values, count) : toPixels(values),
-    shape: session.meta.inputShape,
+    shape: session.inputShape,
     count,
   });
 
+  /** The session's model, or the reason there is none as the request's error. */
+  const modelOf = (session: OpenSession): BuiltModel<unknown> => {
+    if (!session.model) throw new EngineError('bad-request', session.noDecoderReason ?? 'this session has no model to decode with');
+    return session.model;
+  };
+
   const decodeRows = async (session: OpenSession, latents: Float32Array): Promise<Float32Array> => {
-    const { latentDim } = session.model;
+    const { latentDim } = session;
     if (latents.length % latentDim !== 0) throw new EngineError('bad-request', `decode: ${latents.length} values are not a whole number of ${latentDim}-d latents`);
-    const out = tf.tidy(() => session.model.decode(tf.tensor2d(latents, [latents.length / latentDim, latentDim])));
+    if (session.foreign?.decode) return session.foreign.decode(latents, latents.length / latentDim);
+    const model = modelOf(session);
+    const out = tf.tidy(() => model.decode(tf.tensor2d(latents, [latents.length / latentDim, latentDim])));
     const values = (await out.data()) as Float32Array;
     out.dispose();
     return values;
@@ -37,7 +46,7 @@ export function explorerHandlers(backend: Backend, sessions: Sessions) {
 
   const project: Handler<'project'> = async (params, context) => {
     const session = sessions.get(params.sessionId);
-    return projectLatents(tf, session.latents, session.count, session.model.latentDim, params.method, {
+    return projectLatents(tf, session.latents, session.count, session.latentDim, params.method, {
       ...(params.dims ? { dims: params.dims as [number, number] } : {}),
       ...(params.seed === undefined ? {} : { seed: params.seed }),
       signal: context.signal,
@@ -48,29 +57,36 @@ export function explorerHandlers(backend: Backend, sessions: Sessions) {
   const samples: Handler<'samples'> = async (params) => {
     const session = sessions.get(params.sessionId);
     checkIndices(session, params.indices);
-    const size = sampleSize(session.meta.inputShape);
+    if (session.inputShape.length === 0) throw new EngineError('bad-request', 'these latents were opened without images, so there are no samples to show; reopen them with images');
+    const size = sampleSize(session.inputShape);
     const inputs = new Float32Array(params.indices.length * size);
     params.indices.forEach((index, row) => inputs.set(session.x.subarray(index * size, (index + 1) * size), row * size));
-    const { latents } = await encodeDataset(tf, session.model, inputs, session.meta.inputShape, params.k === undefined ? {} : { k: params.k });
-    return { inputs: images(inputs, params.indices.length, session), reconstructions: images(await decodeRows(session, latents), params.indices.length, session) };
+    const shown = images(inputs, params.indices.length, session);
+    const count = params.indices.length;
+    if (session.foreign?.decode) return { inputs: shown, reconstructions: images(await decodeRows(session, await session.foreign.encode(inputs, count)), count, session) };
+    if (!session.model) return { inputs: shown };
+    const { latents } = await encodeDataset(tf, session.model, inputs, session.inputShape, params.k === undefined ? {} : { k: params.k });
+    return { inputs: shown, reconstructions: images(await decodeRows(session, latents), params.indices.length, session) };
   };
 
   const decode: Handler<'decode'> = async (params) => {
     const session = sessions.get(params.sessionId);
     const values = await decodeRows(session, params.latents);
-    return images(values, params.latents.length / session.model.latentDim, session);
+    return images(values, params.latents.length / session.latentDim, session);
   };
 
   const features: Handler<'features'> = async (params) => {
     const session = sessions.get(params.sessionId);
-    if (session.meta.kind === 'ksparse') return dictionary(session);
-    if (session.meta.kind === 'vqvae') return codebook(session);
-    throw new EngineError('bad-request', `features are shown for k-sparse and VQ-VAE models; this is a ${session.meta.kind} model`);
+    // Without a model, why there is none says more than which kinds have features.
+    modelOf(session);
+    if (session.kind === 'ksparse') return dictionary(session);
+    if (session.kind === 'vqvae') return codebook(session);
+    throw new EngineError('bad-request', `features are shown for k-sparse and VQ-VAE models; this is a ${session.kind} model`);
   };
 
   /** k-sparse atoms: decode(e_i) − decode(0) is exactly row i of the (linear) decoder. */
   const dictionary = async (session: OpenSession): Promise<ResultOf<'features'>> => {
-    const units = session.model.latentDim;
+    const units = session.latentDim;
     const identity = new Float32Array(units * units);
     for (let i = 0; i < units; i++) identity[i * units + i] = 1;
     const atoms = await decodeRows(session, identity);
@@ -99,15 +115,16 @@ export function explorerHandlers(backend: Backend, sessions: Sessions) {
 
   const topActivating: Handler<'topActivating'> = async (params) => {
     const session = sessions.get(params.sessionId);
+    modelOf(session);
     let activation: Float32Array;
-    if (session.meta.kind === 'ksparse') {
-      const units = session.model.latentDim;
+    if (session.kind === 'ksparse') {
+      const units = session.latentDim;
       if (params.feature >= units) throw new EngineError('bad-request', `feature ${params.feature} is outside 0..${units - 1}`);
       activation = Float32Array.from({ length: session.count }, (_, row) => session.latents[row * units + params.feature]!);
-    } else if (session.meta.kind === 'vqvae') {
+    } else if (session.kind === 'vqvae') {
       activation = codeAssignments(session).perSample(params.feature);
     } else {
-      throw new EngineError('bad-request', `top activating samples are shown for k-sparse and VQ-VAE models; this is a ${session.meta.kind} model`);
+      throw new EngineError('bad-request', `top activating samples are shown for k-sparse and VQ-VAE models; this is a ${session.kind} model`);
     }
     const order = Int32Array.from({ length: session.count }, (_, i) => i).sort((a, b) => activation[b]! - activation[a]!);
     const indices = order.subarray(0, Math.min(params.count, session.count));
@@ -115,10 +132,10 @@ export function explorerHandlers(backend: Backend, sessions: Sessions) {
   };
 
   function codebookOf(session: OpenSession) {
-    const variable = session.model.parts.extraVariables.codebook;
+    const variable = modelOf(session).parts.extraVariables.codebook;
     if (!variable) throw new EngineError('failed', 'this VQ-VAE checkpoint has no codebook');
     const [, dim] = variable.shape as [number, number];
-    return { entries: variable.dataSync() as Float32Array, dim, positions: session.model.latentDim / dim };
+    return { entries: variable.dataSync() as Float32Array, dim, positions: session.latentDim / dim };
   }
 
   /** Which code each position of each sample uses: the quantised latents are codebook rows exactly. */

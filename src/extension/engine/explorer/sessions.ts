@@ -1,26 +1,36 @@
 /**
- * Explorer sessions: a checkpoint and a dataset encoded once, kept in the engine so that hover,
- * slider and grid requests only decode. Every tensor lives inside a tidy; sessions free their
- * model on close.
+ * Explorer sessions: a checkpoint and a dataset encoded once (or bare latents read from a file),
+ * kept in the engine so that hover, slider and grid requests only decode. Every tensor lives inside
+ * a tidy; sessions free their model on close.
  */
 import { randomUUID } from 'node:crypto';
 import { EngineError, type OpenSessionParams, type Session } from '../../../shared/protocol';
 import type { Backend, Tf } from '../backend';
-import type { CheckpointMeta } from '../checkpoint/meta';
 import { DataError, sampleSize } from '../data/dataset';
 import { inspectDataset, loadDataset } from '../data/loadDataset';
 import { renormalize } from '../data/renormalize';
 import { encodeDataset } from '../models/encodeAll';
 import type { BuiltModel } from '../models/modelKind';
 import { openCheckpoint } from '../models/openCheckpoint';
+import type { ForeignCodec } from '../foreign/openForeign';
+import { columnMoments } from './columnMoments';
+import { openForeignSession } from './foreignSession';
+import { openLatents } from './latentsSession';
 
 export interface OpenSession {
   id: string;
-  model: BuiltModel<unknown>;
-  meta: CheckpointMeta;
-  /** Inputs in the model's normalisation, [count, ...inputShape]. */
+  kind: Session['kind'];
+  /** Absent when there is nothing to encode or decode with; `noDecoderReason` then says why. */
+  model?: BuiltModel<unknown>;
+  /** A model made elsewhere, in place of `model` (kind `foreign`). */
+  foreign?: ForeignCodec;
+  noDecoderReason?: string;
+  /** Per-sample input shape; [] when the session has no inputs. */
+  inputShape: number[];
+  /** Inputs in the model's normalisation, [count, ...inputShape]; empty without inputs. */
   x: Float32Array;
   count: number;
+  latentDim: number;
   latents: Float32Array;
 }
 
@@ -32,6 +42,14 @@ export class Sessions {
   constructor(private readonly backend: Backend) {}
 
   async create(params: OpenSessionParams, signal?: AbortSignal): Promise<Session> {
+    if (params.model !== undefined || params.latents !== undefined) {
+      const { open, session } = params.model !== undefined ? await openForeignSession(this.backend, { ...params, model: params.model }, signal) : await openLatents({ ...params, latents: params.latents! }, signal);
+      const id = randomUUID();
+      this.open.set(id, { id, ...open });
+      return { sessionId: id, ...session };
+    }
+    if (params.checkpoint === undefined) throw new EngineError('bad-request', 'openSession needs a checkpoint folder, a model made elsewhere (with data), or latents (a .npy) to explore without a model');
+    if (params.labels !== undefined || params.images !== undefined) throw new EngineError('bad-request', `${params.checkpoint}: labels and images go with latents; a checkpoint explores its data (choose it with data)`);
     const { tf } = this.backend;
     const { model, meta } = await openCheckpoint(tf, params.checkpoint);
     try {
@@ -44,12 +62,12 @@ export class Sessions {
       const x = renormalize(dataset, meta.normalization);
       const { latents, errors } = await encodeDataset(tf, model, x, dataset.shape, { withErrors: true, signal });
       const { mean, std } = columnMoments(latents, dataset.count, model.latentDim);
-      const session: OpenSession = { id: randomUUID(), model, meta, x, count: dataset.count, latents };
+      const session: OpenSession = { id: randomUUID(), kind: meta.kind as Session['kind'], model, inputShape: meta.inputShape, x, count: dataset.count, latentDim: model.latentDim, latents };
       this.open.set(session.id, session);
       const config = model.config as { k?: number; codebookSize?: number };
       return {
         sessionId: session.id,
-        kind: meta.kind as Session['kind'],
+        kind: session.kind,
         checkpoint: params.checkpoint,
         dataSource: dataset.source,
         latentDim: model.latentDim,
@@ -82,7 +100,8 @@ export class Sessions {
 
   close(id: string): boolean {
     const session = this.open.get(id);
-    session?.model.dispose();
+    session?.model?.dispose();
+    session?.foreign?.dispose();
     return this.open.delete(id);
   }
 
@@ -97,18 +116,4 @@ export class Sessions {
       batch.dispose();
     }
   }
-}
-
-export function columnMoments(values: Float32Array, rows: number, columns: number): { mean: number[]; std: number[] } {
-  const mean = new Array<number>(columns).fill(0);
-  const square = new Array<number>(columns).fill(0);
-  for (let r = 0; r < rows; r++) {
-    for (let c = 0; c < columns; c++) {
-      const v = values[r * columns + c]!;
-      mean[c]! += v;
-      square[c]! += v * v;
-    }
-  }
-  const n = Math.max(rows, 1);
-  return { mean: mean.map((sum) => sum / n), std: square.map((sum, c) => Math.sqrt(Math.max(0, sum / n - (mean[c]! / n) ** 2))) };
 }

@@ -6,17 +6,16 @@ export const reconstructionKinds = ['bce', 'mse'] as const;
 export type Reconstruction = (typeof reconstructionKinds)[number];
 
 /**
- * Per-sample reconstruction error summed over features. `bce` takes decoder logits (stable
- * sigmoid cross-entropy: max(l,0) − l·x + log(1+e^−|l|)); `mse` takes the decoder output as is.
+ * Per-sample reconstruction error summed over features. `bce` takes decoder logits: sigmoid
+ * cross-entropy as softplus(l) − l·x, which equals the textbook stable max(l,0) − l·x + log(1+e^−|l|)
+ * (softplus is computed stably) in three ops instead of seven, each a full pass per training batch;
+ * `mse` takes the decoder output as is.
  */
 export function reconstructionPerSample(tf: Tf, kind: Reconstruction, x: Tensor, decoderOutput: Tensor): Tensor {
   const flatX = x.reshape([x.shape[0]!, -1]);
   const flatOut = decoderOutput.reshape([x.shape[0]!, -1]);
   if (kind === 'mse') return tf.sum(tf.squaredDifference(flatOut, flatX), 1);
-  const positivePart = tf.relu(flatOut);
-  const crossTerm = tf.mul(flatOut, flatX);
-  const softplusNegAbs = tf.log1p(tf.exp(tf.neg(tf.abs(flatOut))));
-  return tf.sum(tf.add(tf.sub(positivePart, crossTerm), softplusNegAbs), 1);
+  return tf.sum(tf.sub(tf.softplus(flatOut), tf.mul(flatOut, flatX)), 1);
 }
 
 /** What users compare across kinds: mean squared error per element in the model's input range. */

@@ -1,4 +1,7 @@
-/** The card over the map that shows the hovered (or searched) sample: its input beside its reconstruction. */
+/**
+ * The card over the map that shows the hovered (or searched) sample: its input beside its
+ * reconstruction, the input alone without a decoder, only its index and label without inputs.
+ */
 import { messageOf } from '../../../shared/protocol';
 import { formatValue } from '../../format';
 import { LatestOnly } from '../../latestOnly';
@@ -24,7 +27,11 @@ export class Inspector {
     this.current = index;
     const cached = this.explore.samples.peek(index);
     this.render(index, cached);
-    if (!cached) this.loader.push(index);
+    if (!cached && this.hasInputs()) this.loader.push(index);
+  }
+
+  private hasInputs(): boolean {
+    return this.explore.session.inputShape.length > 0;
   }
 
   private render(index: number | undefined, pair: SamplePair | undefined, failure?: string): void {
@@ -33,12 +40,17 @@ export class Inspector {
     const label = labelText(session, index);
     const facts = [`#${index}`, label === undefined ? undefined : `label ${label}`, session.reconstructionError && `error ${formatValue(session.reconstructionError[index]!)}`];
     this.element.hidden = false;
+    const decodes = session.noDecoderReason === undefined;
     show(
       this.element,
       el('div', { class: 'inspector-title' }, [facts.filter(Boolean).join(' · ')]),
       failure
         ? el('div', { class: 'inspector-failure' }, [failure])
-        : el('div', { class: 'inspector-images' }, [figure('input', pair && imageCanvas(pair.input, 0, 'thumb large')), figure('reconstruction', pair && imageCanvas(pair.reconstruction, 0, 'thumb large'))]),
+        : this.hasInputs() &&
+            el('div', { class: 'inspector-images' }, [
+              figure('input', pair && imageCanvas(pair.input, 0, 'thumb large')),
+              decodes && figure('reconstruction', pair?.reconstruction && imageCanvas(pair.reconstruction, 0, 'thumb large')),
+            ]),
     );
   }
 }

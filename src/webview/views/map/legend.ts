@@ -4,7 +4,7 @@ import { formatCount } from '../../format';
 import { categoryColour } from '../../render/palette';
 import { el } from '../../ui/dom';
 
-export function labelLegend(session: Session, onPick?: (name: string) => void): HTMLElement | undefined {
+export function labelLegend(session: Pick<Session, 'labels' | 'labelNames'>, onPick?: (name: string) => void): HTMLElement | undefined {
   if (!session.labels) return undefined;
   const counts = new Map<number, number>();
   for (const label of session.labels) counts.set(label, (counts.get(label) ?? 0) + 1);

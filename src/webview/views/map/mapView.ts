@@ -54,7 +54,11 @@ export class MapView extends View {
     this.inspector = new Inspector(explore);
     const methods = availableMethods(session.latentDim);
     const dimChoices: Choice<string>[] = Array.from({ length: session.latentDim }, (_, i) => ({ value: String(i), label: `z${i}` }));
-    const colourChoices: Choice<ColorMode>[] = [...(session.labels ? [{ value: 'label' as const, label: 'label' }] : []), { value: 'error', label: 'reconstruction error' }, { value: 'dim', label: 'latent dim' }];
+    const colourChoices: Choice<ColorMode>[] = [
+      ...(session.labels ? [{ value: 'label' as const, label: 'label' }] : []),
+      ...(session.reconstructionError ? [{ value: 'error' as const, label: 'reconstruction error' }] : []),
+      { value: 'dim', label: 'latent dim' },
+    ];
     const controls = {
       method: select('Projection', methods.map((value) => ({ value, label: methodNames[value] })), this.method(), (projection) => state.update({ projection })),
       x: select('x', dimChoices, String(this.rawDims()[0]), (value) => state.update({ rawDims: [Number(value), this.rawDims()[1]] })),
@@ -114,9 +118,12 @@ export class MapView extends View {
     return [Math.min(x, last), Math.min(y, last)];
   }
 
+  /** The chosen colouring, or the next one the session has: label, then error, then latent dim. */
   private colourMode(): ColorMode {
+    const { session } = this.explore;
     const mode = this.explore.state.value.colorBy;
-    return mode === 'label' && !this.explore.session.labels ? 'error' : mode;
+    if (mode === 'label' && session.labels) return mode;
+    return mode !== 'dim' && session.reconstructionError ? 'error' : 'dim';
   }
 
   private async project(): Promise<void> {

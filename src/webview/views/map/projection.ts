@@ -21,7 +21,7 @@ export interface RunningProjection {
   cancel(): void;
 }
 
-export function rawProjection(session: Session, dims: [number, number]): Projection {
+export function rawProjection(session: Pick<Session, 'count' | 'latentDim' | 'latents'>, dims: [number, number]): Projection {
   const x = new Float32Array(session.count);
   const y = new Float32Array(session.count);
   for (let i = 0; i < session.count; i++) {

@@ -7,7 +7,7 @@ export interface SearchResult {
   description: string;
 }
 
-export function search(session: Session, query: string): SearchResult | undefined {
+export function search(session: Pick<Session, 'count' | 'labels' | 'labelNames'>, query: string): SearchResult | undefined {
   const text = query.trim();
   if (!text) return undefined;
   const byLabel = labelMatch(session, text);
@@ -18,7 +18,7 @@ export function search(session: Session, query: string): SearchResult | undefine
   return { indices: [], description: `no label or sample "${text}"` };
 }
 
-function labelMatch(session: Session, text: string): SearchResult | undefined {
+function labelMatch(session: Pick<Session, 'labels' | 'labelNames'>, text: string): SearchResult | undefined {
   if (!session.labels) return undefined;
   const wanted = text.toLowerCase();
   const names = session.labelNames;

@@ -1,0 +1,68 @@
+/**
+ * Models made elsewhere in the explorer webview, in real Chromium against a real in-process engine:
+ * a Keras VAE (converted by tensorflowjs_converter) cut at its bottleneck, and a Keras model with a
+ * skip connection that can only encode. The map draws every point; hover decodes when it can.
+ */
+import assert from 'node:assert/strict';
+import * as path from 'node:path';
+import { after, before, describe, test } from 'node:test';
+import type { Browser } from 'playwright-core';
+import { createHandlers } from '../../src/extension/engine/handlers';
+import type { PanelTarget } from '../../src/shared/webviewProtocol';
+import { launchChromium } from '../support/chromium';
+import { makeForeignFixtures } from '../unit/foreignFixtures';
+import { closeClean, openPanel, screenshot } from './harness/panel';
+import { extremePoints, openTab, pointPosition, traceLengths, waitFor, waitForMap } from './harness/pageQueries';
+import { HarnessServer } from './harness/server';
+
+const COUNT = 64;
+
+describe('foreign model webview', () => {
+  let browser: Browser;
+  let server: HarnessServer;
+  let fixtures: string;
+  const handlers = createHandlers();
+
+  before(async () => {
+    server = new HarnessServer();
+    [fixtures, browser] = await Promise.all([makeForeignFixtures(), launchChromium(), server.start()]);
+  });
+
+  after(async () => {
+    await browser?.close();
+    await server?.stop();
+  });
+
+  const target = (model: string, latentLayer: string): Extract<PanelTarget, { view: 'model' }> => ({
+    view: 'model',
+    model: { format: 'tfjs-layers', model: path.join(fixtures, 'tfjs', model, 'model.json'), latentLayer },
+    data: path.join(fixtures, 'inputs.npy'),
+  });
+
+
+  test('a whole Keras VAE cut at z_mean: every point drawn, hover shows input and reconstruction', async () => {
+    const panel = await openPanel(browser, server, handlers, target('vae_full', 'z_mean'));
+    const { page } = panel;
+    await waitForMap(page, COUNT);
+    assert.equal((await traceLengths(page))[0], COUNT, 'the map draws every point');
+    assert.match((await page.textContent('.header .subtitle')) ?? '', /^foreign · 8-d latent · 64 samples of 28×28×1 from /);
+    const [left] = await extremePoints(page);
+    const at = await pointPosition(page, left);
+    await page.mouse.move(at.x, at.y, { steps: 4 });
+    await waitFor(page, () => document.querySelectorAll('.inspector canvas').length === 2, undefined, 'input and reconstruction thumbnails');
+    assert.deepEqual(await page.locator('.inspector figcaption').allTextContents(), ['input', 'reconstruction']);
+    await screenshot(page, 'foreign-keras-vae');
+    await closeClean(panel);
+  });
+
+  test('an encode-only model (skip connection) maps every point and its decoding tabs say why', async () => {
+    const panel = await openPanel(browser, server, handlers, target('skip_full', 'code'));
+    const { page, host } = panel;
+    await waitForMap(page, COUNT);
+    assert.equal((await traceLengths(page))[0], COUNT, 'the map draws every point');
+    await openTab(page, 'interpolation');
+    assert.match((await page.textContent('vscode-tab-panel[data-view="interpolation"]')) ?? '', /this session cannot do — the layers after "code" also read "hidden"/);
+    assert.ok(!host.requests.some((request) => request.method === 'decode'), 'nothing asked the engine to decode');
+    await closeClean(panel);
+  });
+});

@@ -28,22 +28,14 @@ os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 
 import numpy as np  # noqa: E402
 
+from mnist_idx import read_idx_images  # noqa: E402
+
 SAMPLES = 64
 TRAIN = 10000
 STEPS = 300
 BATCH = 128
 LATENT = 8
 SEED = 7
-
-
-def read_idx_images(path, limit):
-    with open(path, "rb") as f:
-        magic, count, rows, cols = np.frombuffer(f.read(16), dtype=">u4")
-        if magic != 0x803:
-            raise SystemExit(f"error: {path} is not an IDX3 unsigned-byte file (magic {magic:#x})")
-        count = min(int(count), limit)
-        pixels = np.frombuffer(f.read(count * rows * cols), dtype=np.uint8)
-    return pixels.reshape(count, rows, cols, 1)
 
 
 def batches(x, rng):

@@ -8,7 +8,7 @@ set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cache="${LATENT_LAB_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/latent-lab}"
 script="$root/python/make_foreign_models.py"
-hash="$(cat "$script" "${BASH_SOURCE[0]}" | sha256sum | cut -c1-16)"
+hash="$(cat "$script" "$root/python/mnist_idx.py" "${BASH_SOURCE[0]}" | sha256sum | cut -c1-16)"
 target="$cache/fixtures/$hash"
 
 if [ -f "$target/.complete" ]; then

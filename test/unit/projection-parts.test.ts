@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { loadBackend } from '../../src/extension/engine/backend';
+import { clusteredNeighbours } from '../../src/extension/engine/projection/clusteredKnn';
 import { fft2d } from '../../src/extension/engine/projection/fft';
 import { symmetrize } from '../../src/extension/engine/projection/graph';
 import { nearestNeighbours } from '../../src/extension/engine/projection/knn';
@@ -50,6 +51,39 @@ test('nearestNeighbours never lists a point as its own neighbour, even among exa
     assert.deepEqual(Array.from(distances.subarray(i * 3, i * 3 + 3)), [0, 0, 0]);
   }
   await assert.rejects(nearestNeighbours(tf, data, n, 2, n), RangeError);
+});
+
+test('clusteredNeighbours lists at least 95 % of the exact neighbours, with exact distances, clustered data or not', async () => {
+  const { tf } = await loadBackend();
+  const [n, d, k] = [8000, 16, 14];
+  const random = seededRandom(9);
+  const gaussian = () => Math.sqrt(-2 * Math.log(1 - random())) * Math.cos(2 * Math.PI * random());
+  const centres = Array.from({ length: 20 * d }, () => 0.5 * gaussian());
+  // Twenty overlapping Gaussian clusters, where many neighbours sit across the k-means boundaries,
+  // and one Gaussian cloud with no clusters at all, where the search has to fall back to exact.
+  for (const spread of [0.3, 5]) {
+    const data = Float32Array.from({ length: n * d }, (_, v) => centres[(Math.floor(v / d) % 20) * d + (v % d)]! + spread * gaussian());
+    const before = tf.memory().numTensors;
+    const fractions: number[] = [];
+    const approximate = await clusteredNeighbours(tf, data, n, d, k, { onProgress: (fraction, stage) => fractions.push(stage === 'neighbours' ? fraction : NaN) });
+    assert.equal(tf.memory().numTensors, before, 'no tensor leaks');
+    assert.ok(fractions.every((fraction, f) => fraction >= (fractions[f - 1] ?? 0) && fraction <= 1), 'progress only moves forward');
+    const exact = await nearestNeighbours(tf, data, n, d, k);
+    let found = 0;
+    for (let i = 0; i < n; i++) {
+      const truth = new Set(exact.indices.subarray(i * k, (i + 1) * k));
+      for (let p = i * k; p < (i + 1) * k; p++) {
+        const j = approximate.indices[p]!;
+        if (truth.has(j)) found++;
+        assert.notEqual(j, i, `row ${i} excludes itself`);
+        let sum = 0;
+        for (let t = 0; t < d; t++) sum += (data[i * d + t]! - data[j * d + t]!) ** 2;
+        assert.ok(Math.abs(approximate.distances[p]! - Math.sqrt(sum)) < 1e-5, `row ${i}: distance to ${j}`);
+        if (p > i * k) assert.ok(approximate.distances[p]! >= approximate.distances[p - 1]!, `row ${i} nearest first`);
+      }
+    }
+    assert.ok(found / (n * k) >= 0.95, `spread ${spread}: recall ${found / (n * k)}`);
+  }
 });
 
 test('symmetrize joins both directions of every edge with the combining rule', () => {

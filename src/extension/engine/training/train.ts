@@ -6,6 +6,8 @@
 import type * as tfTypes from '@tensorflow/tfjs';
 import type { Tf } from '../backend';
 import type { BuiltModel, Scalar, Tensor } from '../models/modelKind';
+import { FlatAdam } from './flatAdam';
+import { useLeanGradients } from './leanGradients';
 import { shuffled } from './random';
 
 export type Terms = Record<string, number>;
@@ -70,7 +72,8 @@ export async function train(tf: Tf, model: BuiltModel<unknown>, x: Tensor, optio
   const { train: trainIndices, validation: validationIndices } = splitIndices(count, options.validationFraction, options.seed);
   const batches = Math.ceil(trainIndices.length / options.batchSize);
   if (!options.resume) model.prepareForTraining?.(x);
-  const optimizer = tf.train.adam(options.learningRate);
+  useLeanGradients(tf);
+  const optimizer = new FlatAdam(tf, options.learningRate);
   const variables = model.trainableVariables();
   const history = [...(options.resume?.history ?? [])];
   const firstEpoch = (options.resume?.epoch ?? 0) + 1;
@@ -131,18 +134,22 @@ export async function train(tf: Tf, model: BuiltModel<unknown>, x: Tensor, optio
   return finish('completed', `trained ${options.epochs - firstEpoch + 1} epochs`, Math.max(options.epochs, firstEpoch - 1));
 }
 
-async function trainStep(tf: Tf, model: BuiltModel<unknown>, optimizer: tfTypes.Optimizer, variables: tfTypes.Variable[], x: Tensor, rows: Int32Array, step: number): Promise<Terms> {
-  let kept: Record<string, Scalar> = {};
+async function trainStep(tf: Tf, model: BuiltModel<unknown>, optimizer: FlatAdam, variables: tfTypes.Variable[], x: Tensor, rows: Int32Array, step: number): Promise<Terms> {
   const batch = tf.tidy(() => tf.gather(x, tf.tensor1d(rows, 'int32')));
-  const cost = optimizer.minimize(() => {
-    const terms = model.lossTerms(batch, { training: true, step });
-    // minimize() disposes everything but the returned loss; keep the other terms to report them.
-    kept = Object.fromEntries(Object.entries(terms).filter(([name]) => name !== 'loss').map(([name, value]) => [name, tf.keep(value)]));
-    return terms.loss;
-  }, true, variables)!;
+  const terms = tf.tidy(() => {
+    let others: Record<string, Scalar> = {};
+    const { value, grads } = tf.variableGrads(() => {
+      const { loss, ...rest } = model.lossTerms(batch, { training: true, step });
+      // variableGrads() disposes everything but the returned loss; keep the other terms to report them.
+      others = Object.fromEntries(Object.entries(rest).map(([name, term]) => [name, tf.keep(term)]));
+      return loss;
+    }, variables);
+    optimizer.apply(variables, grads);
+    return { loss: value, ...others };
+  });
   model.afterStep?.(batch, step);
   batch.dispose();
-  return readTerms({ loss: cost, ...kept });
+  return readTerms(terms);
 }
 
 /** Mean of every loss term over `indices`, without gradients. */

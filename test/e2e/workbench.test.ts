@@ -1,6 +1,6 @@
 /**
  * Latent Lab in a real VS Code workbench: code-server (offline, see ENVIRONMENT.md) driven by
- * Debian's Chromium. Commands from the palette, the New Experiment quick picks, a real training
+ * Debian's Chromium, with the extension installed from its .vsix by code-server. Commands from the palette, the New Experiment quick picks, a real training
  * run on the engine, the explorer's latent map and interpolation in the webview, and the panel
  * restored by the serializer after a window reload.
  *

@@ -4,8 +4,8 @@
  * port, a throwaway user-data dir, extensions dir and workspace, and Latent Lab installed into the
  * extensions dir as an unpacked extension folder.
  */
-import { type ChildProcess, execFile, spawn } from 'node:child_process';
-import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
+import { type ChildProcess, execFile, execFileSync, spawn } from 'node:child_process';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
@@ -92,17 +92,20 @@ function freePort(): Promise<number> {
 }
 
 /**
- * The extension as VS Code finds an installed one: `publisher.name-version` inside the extensions
- * dir. A copy of what a package would ship (package.json, dist, media, README) plus a symlink to
- * the repository's node_modules, where tfjs and its native binding live (bundling leaves them out).
+ * Installs the extension as a user would: `vsce package` makes the .vsix from the built dist/ (the
+ * files .vscodeignore lets through, nothing else), and code-server's own `--install-extension`
+ * unpacks it into the extensions dir. The package runs on the bundled fallback backend; the
+ * repository's node_modules, linked into the installed folder, adds the native one, as
+ * `npm run provision` does for a development install.
  */
-function installExtension(extensionsDir: string): string {
+function installExtension(provisioned: Provisioned, root: string, extensionsDir: string, env: NodeJS.ProcessEnv): string {
+  const vsix = path.join(root, 'latent-lab.vsix');
+  const vsce = path.join(repoRoot, 'node_modules', '@vscode', 'vsce', 'vsce');
+  execFileSync(process.execPath, [vsce, 'package', '--no-dependencies', '--allow-missing-repository', '--out', vsix], { cwd: repoRoot, stdio: 'pipe' });
+  execFileSync(provisioned.node, [provisioned.codeServer, '--install-extension', vsix, '--extensions-dir', extensionsDir, '--user-data-dir', path.join(root, 'user-data')], { env, stdio: 'pipe' });
   const manifest = JSON.parse(readFileSync(path.join(repoRoot, 'package.json'), 'utf8')) as { publisher: string; name: string; version: string };
   const folder = path.join(extensionsDir, `${manifest.publisher}.${manifest.name}-${manifest.version}`);
-  mkdirSync(folder, { recursive: true });
-  for (const entry of ['package.json', 'README.md', 'dist', 'media']) {
-    if (existsSync(path.join(repoRoot, entry))) cpSync(path.join(repoRoot, entry), path.join(folder, entry), { recursive: true });
-  }
+  if (!existsSync(path.join(folder, 'dist', 'extension.js'))) throw new Error(`code-server did not install ${vsix} into ${folder}`);
   symlinkSync(path.join(repoRoot, 'node_modules'), path.join(folder, 'node_modules'), 'dir');
   return folder;
 }
@@ -132,7 +135,9 @@ export async function startWorkbench(provisioned: Provisioned, options: { env?: 
       2,
     ),
   );
-  const extensionDir = installExtension(extensionsDir);
+  // code-server writes its default config and logs under the XDG dirs: keep them in the temp root.
+  const env = { ...process.env, XDG_CONFIG_HOME: path.join(root, 'xdg-config'), XDG_DATA_HOME: path.join(root, 'xdg-data'), ...options.env };
+  const extensionDir = installExtension(provisioned, root, extensionsDir, env);
   const port = await freePort();
   const args = [
     provisioned.codeServer,
@@ -150,8 +155,7 @@ export async function startWorkbench(provisioned: Provisioned, options: { env?: 
   let output = '';
   const child: ChildProcess = spawn(provisioned.node, args, {
     cwd: workspace,
-    // code-server writes its default config and logs under the XDG dirs: keep them in the temp root.
-    env: { ...process.env, XDG_CONFIG_HOME: path.join(root, 'xdg-config'), XDG_DATA_HOME: path.join(root, 'xdg-data'), ...options.env },
+    env,
     stdio: ['ignore', 'pipe', 'pipe'],
     // Its own process group, so stopping it also stops the extension host and the engine it forked.
     detached: true,

@@ -4,7 +4,7 @@
  * work. The tensors only pick candidates; their distances are then recomputed exactly in float64
  * from the data, which also settles the order among candidates that float32 rounding left tied.
  */
-import type { Tensor } from '@tensorflow/tfjs';
+import type { Tensor, Tensor2D } from '@tensorflow/tfjs';
 import type { Tf } from '../backend';
 import { pause, type ProjectionOptions } from './progress';
 
@@ -26,15 +26,10 @@ export async function nearestNeighbours(tf: Tf, data: Float32Array, n: number, d
   const chosenGroups = Math.min(groups, k + 1);
   const blockRows = Math.max(1, Math.min(4096, Math.floor(BLOCK_ELEMENTS / (groups * GROUP))));
   const [queries, keys] = tf.tidy(() => {
-    const x = tf.tensor2d(data, [n, d]);
-    // Centring keeps the norms small, and with them the float32 cancellation below.
-    const centred = tf.sub(x, tf.mean(x, 0));
-    // Within a query row, 2q·x − ‖x‖² ranks points as −‖q − x‖² does (‖q‖² is the same for all),
-    // and an appended column turns it into a single matMul: [2q, 1]·[x, −‖x‖²]. Padding columns
-    // score −3e38 so that the columns split evenly into groups.
+    const [scoring, scored] = scoringRows(tf, data, n, d);
+    // Padding columns score −3e38 so that the columns split evenly into groups.
     const padding = tf.concat([tf.zeros([groups * GROUP - n, d]), tf.fill([groups * GROUP - n, 1], -3e38)], 1);
-    const augmented = tf.concat([tf.concat([centred, tf.neg(tf.sum(tf.square(centred), 1, true))], 1), padding], 0);
-    return [tf.concat([tf.mul(centred, 2), tf.ones([n, 1])], 1), augmented.transpose()];
+    return [scoring, tf.concat([scored, padding], 0).transpose()];
   });
   const indices = new Int32Array(n * k);
   const distances = new Float32Array(n * k);
@@ -63,6 +58,19 @@ export async function nearestNeighbours(tf: Tf, data: Float32Array, n: number, d
 }
 
 /**
+ * Rows [2q, 1] and [x, −‖x‖²] of the centred data, whose products 2q·x − ‖x‖² rank the points x for
+ * a query q as −‖q − x‖² does (‖q‖² is the same for all): one matMul scores a block of queries.
+ * Centring keeps the norms small, and with them the float32 cancellation.
+ */
+export function scoringRows(tf: Tf, data: Float32Array, n: number, d: number): [Tensor2D, Tensor2D] {
+  return tf.tidy(() => {
+    const x = tf.tensor2d(data, [n, d]);
+    const centred = tf.sub(x, tf.mean(x, 0));
+    return [tf.concat([tf.mul(centred, 2), tf.ones([n, 1])], 1), tf.concat([centred, tf.neg(tf.sum(tf.square(centred), 1, true))], 1)] as [Tensor2D, Tensor2D];
+  });
+}
+
+/**
  * Top `count` columns of each score row in two stages, because one topk over all n columns is the
  * slowest step: the `count` groups with the highest maxima hold every top-`count` column (a group
  * holding one has its maximum at least the count-th best score, and at most `count` groups can), so
@@ -76,9 +84,11 @@ function topCandidates(tf: Tf, scores: Tensor, rows: number, groups: number, cho
   return [bestGroups, tf.topk(members, count).indices];
 }
 
-/** Writes row `row`'s k nearest of its k + 1 `candidates` (itself among them unless it has more than k exact duplicates). */
-function keepNearest(data: Float32Array, d: number, row: number, candidates: Int32Array, indices: Int32Array, distances: Float32Array, k: number): void {
-  const out = row * k;
+/**
+ * Writes row `row`'s k nearest of its `candidates` (itself possibly among them: it is skipped) at
+ * position `out` (by default the row's own, row·k) of `indices` and `distances`.
+ */
+export function keepNearest(data: Float32Array, d: number, row: number, candidates: Int32Array, indices: Int32Array, distances: Float32Array, k: number, out = row * k): void {
   let count = 0;
   for (const j of candidates) {
     if (j === row) continue;

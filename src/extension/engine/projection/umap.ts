@@ -1,20 +1,28 @@
 /**
  * UMAP (McInnes, Healy & Melville 2018), written from the paper: the fuzzy simplicial set of the
- * exact kNN graph, joined by fuzzy union, then laid out in 2-D by stochastic gradient descent with
- * negative sampling. The start is the PCA layout scaled to ±10 (not the spectral one of
+ * kNN graph (exact, or from 20,000 points searched by clusters with a checked recall), joined by
+ * fuzzy union, then laid out in 2-D by stochastic gradient descent with negative sampling, in
+ * worker threads for large n. The start is the PCA layout scaled to ±10 (not the spectral one of
  * umap-learn): deterministic, cheap, and it keeps the global arrangement.
  */
+import { availableParallelism } from 'node:os';
 import type { Tf } from '../backend';
 import { seededRandom } from '../training/random';
 import { edgeList, symmetrize, type SparseGraph } from './graph';
 import { pcaLayout } from './init';
+import { clusteredNeighbours } from './clusteredKnn';
 import { nearestNeighbours } from './knn';
 import { inLocalOrder, reorderLayout } from './locality';
-import { eachRow, pause, subStep, type ProjectionOptions } from './progress';
+import { eachRow, subStep, type ProjectionOptions } from './progress';
 import { curveParameters } from './umapCurve';
+import { powerTable, type EpochShare } from './umapEpoch';
+import { runLayoutEpochs } from './umapThreads';
 
 export interface UmapOptions extends ProjectionOptions {
-  /** Neighbours per point in the graph (default 15). */
+  /**
+   * Size of each point's neighbourhood, counting the point itself as umap-learn's n_neighbors does
+   * (default 15: the point and its 14 nearest others).
+   */
   neighbors?: number;
   /** Passes of the layout optimisation (default 200 above 10,000 points, else 500). */
   epochs?: number;
@@ -23,21 +31,27 @@ export interface UmapOptions extends ProjectionOptions {
 }
 
 const NEGATIVE_SAMPLES = 5;
-const CLIP = 4;
+/** Below this many points the layout runs in this thread: starting workers would cost more than they save. */
+const THREADED_FROM = 10_000;
+const MAX_THREADS = 4;
+/** From this many points the neighbours are searched by clusters (clusteredKnn.ts), not exactly. */
+const CLUSTERED_SEARCH_FROM = 20_000;
 const INITIAL_EXTENT = 10;
 
 export async function umap(tf: Tf, data: Float32Array, n: number, d: number, options: UmapOptions = {}): Promise<Float32Array> {
   const neighbors = options.neighbors ?? 15;
   const epochs = options.epochs ?? (n > 10_000 ? 200 : 500);
   const minDist = options.minDist ?? 0.1;
-  if (!Number.isInteger(neighbors) || neighbors < 1) throw new RangeError(`UMAP neighbors must be a positive integer, got ${neighbors}`);
+  if (!Number.isInteger(neighbors) || neighbors < 2) throw new RangeError(`UMAP neighbors must be an integer of at least 2, got ${neighbors}`);
   if (!Number.isInteger(epochs) || epochs < 0) throw new RangeError(`UMAP epochs must be a non-negative integer, got ${epochs}`);
   if (!(minDist >= 0)) throw new RangeError(`UMAP minDist must be at least 0, got ${minDist}`);
-  const k = Math.min(neighbors, n - 1);
+  const k = Math.min(neighbors - 1, n - 1);
   if (k < 1) return new Float32Array(n * 2);
   const seed = options.seed ?? 0;
-  const { indices, distances, order } = inLocalOrder(await nearestNeighbours(tf, data, n, d, k, subStep(options, 0, 0.2)), n, k);
-  const memberships = await fuzzyMembership(distances, n, k, subStep(options, 0.2, 0.25));
+  const search = n >= CLUSTERED_SEARCH_FROM ? clusteredNeighbours : nearestNeighbours;
+  const { indices, distances, order } = inLocalOrder(await search(tf, data, n, d, k, subStep(options, 0, 0.2)), n, k);
+  // umap-learn's target, log2(n_neighbors), counts the point itself among its neighbours.
+  const memberships = await fuzzyMembership(distances, n, k, Math.log2(k + 1), subStep(options, 0.2, 0.25));
   const graph = symmetrize(indices, memberships, n, k, (a, b) => a + b - a * b);
   const layout = reorderLayout(await pcaLayout(tf, data, n, d, seed), order, true);
   let extent = 0;
@@ -50,10 +64,9 @@ export async function umap(tf: Tf, data: Float32Array, n: number, d: number, opt
 /**
  * Membership strength exp(−(d − ρ)/σ) of each kNN edge: ρ is the distance to the nearest
  * (non-identical) neighbour, so every point is fully connected to at least one other, and σ is
- * found by bisection so that a row sums to log2(k), giving every point the same effective degree.
+ * found by bisection so that a row sums to `target`, giving every point the same effective degree.
  */
-async function fuzzyMembership(distances: Float32Array, n: number, k: number, options: ProjectionOptions): Promise<Float64Array> {
-  const target = Math.log2(k);
+async function fuzzyMembership(distances: Float32Array, n: number, k: number, target: number, options: ProjectionOptions): Promise<Float64Array> {
   let total = 0;
   for (const distance of distances) total += distance;
   const meanDistance = total / distances.length;
@@ -83,69 +96,46 @@ async function fuzzyMembership(distances: Float32Array, n: number, k: number, op
 
 /**
  * Stochastic gradient descent on the cross-entropy between the graph and the layout's similarities
- * 1 / (1 + a·r^(2b)): each sampled edge pulls its ends together, and NEGATIVE_SAMPLES random points
- * per sample push its head away. The learning rate decays linearly to 0 and every gradient
- * component is clipped to ±4.
+ * 1 / (1 + a·r^(2b)) (umapEpoch.ts), with NEGATIVE_SAMPLES random pushes per sampled edge. Large
+ * layouts are split into one share per core, of contiguous points (the local order keeps most
+ * edges inside a share) with about equal numbers of edges.
  */
-async function optimizeLayout(layout: Float32Array, graph: SparseGraph, n: number, epochs: number, curve: { a: number; b: number }, seed: number, options: ProjectionOptions): Promise<void> {
-  const { a, b } = curve;
+async function optimizeLayout(result: Float32Array, graph: SparseGraph, n: number, epochs: number, curve: { a: number; b: number }, seed: number, options: ProjectionOptions): Promise<void> {
   // Each directed entry is an edge, sampled every max(w)/w epochs; edges too weak to be sampled
   // even once in `epochs` are dropped.
   let strongest = 0;
   for (const value of graph.values) strongest = Math.max(strongest, value);
-  const { heads, tails, values } = edgeList(graph, (_row, _column, value) => value >= strongest / epochs);
-  const epochsPerSample = values.map((value) => strongest / value);
-  const epochsPerNegative = epochsPerSample.map((value) => value / NEGATIVE_SAMPLES);
-  const nextSample = Float64Array.from(epochsPerSample);
-  const nextNegative = Float64Array.from(epochsPerNegative);
-  // xorshift32 picks the negative samples: inline, so the innermost loop calls nothing.
-  let state = Math.floor(seededRandom(seed)() * 0xffffffff) | 1;
-  const toVertex = n / 4294967296;
-  for (let epoch = 0; epoch < epochs; epoch++) {
-    const alpha = 1 - epoch / epochs;
-    for (let e = 0; e < heads.length; e++) {
-      if (nextSample[e]! > epoch) continue;
-      const head = heads[e]!;
-      const i = 2 * head;
-      const j = 2 * tails[e]!;
-      let dx = layout[i]! - layout[j]!;
-      let dy = layout[i + 1]! - layout[j + 1]!;
-      let d2 = dx * dx + dy * dy;
-      if (d2 > 0) {
-        // exp(b·ln r²) is r²ᵇ at well under half the cost of Math.pow in V8.
-        const power = Math.exp(b * Math.log(d2));
-        const coefficient = (-2 * a * b * power) / (d2 * (a * power + 1));
-        const gx = clip(coefficient * dx) * alpha;
-        const gy = clip(coefficient * dy) * alpha;
-        layout[i]! += gx;
-        layout[i + 1]! += gy;
-        layout[j]! -= gx;
-        layout[j + 1]! -= gy;
-      }
-      nextSample[e]! += epochsPerSample[e]!;
-      const negatives = Math.floor((epoch - nextNegative[e]!) / epochsPerNegative[e]!);
-      for (let s = 0; s < negatives; s++) {
-        state ^= state << 13;
-        state ^= state >>> 17;
-        state ^= state << 5;
-        // Scaling beats `%`, which V8 does in floating point for values past 2³¹.
-        const other = Math.floor((state >>> 0) * toVertex);
-        if (other === head) continue;
-        dx = layout[i]! - layout[2 * other]!;
-        dy = layout[i + 1]! - layout[2 * other + 1]!;
-        d2 = dx * dx + dy * dy;
-        if (d2 === 0) continue;
-        const coefficient = (2 * b) / ((0.001 + d2) * (a * Math.exp(b * Math.log(d2)) + 1));
-        layout[i]! += clip(coefficient * dx) * alpha;
-        layout[i + 1]! += clip(coefficient * dy) * alpha;
-      }
-      nextNegative[e]! += negatives * epochsPerNegative[e]!;
-    }
-    options.onProgress?.((epoch + 1) / epochs, 'layout');
-    await pause(options.signal);
+  const edges = edgeList(graph, (_row, _column, value) => value >= strongest / epochs);
+  const m = edges.heads.length;
+  const heads = shared(Int32Array, m);
+  const tails = shared(Int32Array, m);
+  heads.set(edges.heads);
+  tails.set(edges.tails);
+  const epochsPerSample = shared(Float64Array, m);
+  for (let e = 0; e < m; e++) epochsPerSample[e] = strongest / edges.values[e]!;
+  const nextSample = shared(Float64Array, m);
+  const nextNegative = shared(Float64Array, m);
+  nextSample.set(epochsPerSample);
+  for (let e = 0; e < m; e++) nextNegative[e] = epochsPerSample[e]! / NEGATIVE_SAMPLES;
+  // Float64 so that the hundreds of millions of small updates are neither rounded nor converted.
+  const live = shared(Float64Array, 2 * n);
+  live.set(result);
+  const common = { live, start: shared(Float32Array, 2 * n), heads, tails, epochsPerSample, nextSample, nextNegative, n, epochs, ...curve, powers: powerTable(curve.b), negativeSamples: NEGATIVE_SAMPLES };
+  const random = seededRandom(seed);
+  const count = n >= THREADED_FROM ? Math.min(MAX_THREADS, availableParallelism()) : 1;
+  const shares: EpochShare[] = [];
+  for (let s = 0, edgeFrom = 0; s < count; s++) {
+    let edgeTo = s === count - 1 ? m : Math.max(edgeFrom, Math.floor((m * (s + 1)) / count));
+    while (edgeTo < m && heads[edgeTo] === heads[edgeTo - 1]) edgeTo++;
+    const pointFrom = edgeFrom < m ? heads[edgeFrom]! : n;
+    const pointTo = s === count - 1 ? n : edgeTo < m ? heads[edgeTo]! : n;
+    shares.push({ ...common, edgeFrom, edgeTo, pointFrom: s === 0 ? 0 : pointFrom, pointTo, random: Math.floor(random() * 0xffffffff) | 1 });
+    edgeFrom = edgeTo;
   }
+  await runLayoutEpochs(shares, epochs, options);
+  result.set(live);
 }
 
-function clip(value: number): number {
-  return value > CLIP ? CLIP : value < -CLIP ? -CLIP : value;
+function shared<T extends Int32Array | Float32Array | Float64Array>(Type: { new (buffer: SharedArrayBuffer): T; BYTES_PER_ELEMENT: number }, length: number): T {
+  return new Type(new SharedArrayBuffer(length * Type.BYTES_PER_ELEMENT));
 }

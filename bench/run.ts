@@ -1,0 +1,53 @@
+/**
+ * The performance benchmarks of issue 7, each against its reference measured on this machine in
+ * this run. Usage: npm run bench -- [--json] [--quick] [--only field,field]
+ * A table (figure, ours, reference, value, target) precedes the last stdout line, one JSON object
+ * with every field. --quick shrinks each run for a smoke check; its figures are indicative only.
+ */
+import { benchActivation } from './activation';
+import { benchEngineLeaks } from './engineLeaks';
+import { type BenchOptions, type Figure, formatRatio } from './figures';
+import { benchTraining } from './train';
+import { benchUmap } from './umap';
+import { benchWebview } from './webview';
+
+const benches: { fields: string[]; run: (options: BenchOptions) => Promise<Figure[]> }[] = [
+  { fields: ['trainRatioVsKeras'], run: benchTraining },
+  { fields: ['umapTimeRatio', 'umapTrustDelta'], run: benchUmap },
+  { fields: ['decodeP95Ms', 'firstDrawMs100k'], run: benchWebview },
+  { fields: ['leakedTensors'], run: benchEngineLeaks },
+  { fields: ['activationMs'], run: benchActivation },
+];
+
+function option(name: string): string | undefined {
+  const index = process.argv.indexOf(`--${name}`);
+  return index >= 0 ? process.argv[index + 1] : undefined;
+}
+
+async function main(): Promise<void> {
+  const options: BenchOptions = { quick: process.argv.includes('--quick') };
+  const only = option('only')?.split(',');
+  const figures: Figure[] = [];
+  for (const bench of benches) {
+    if (only && !bench.fields.some((field) => only.includes(field))) continue;
+    const started = Date.now();
+    figures.push(...(await bench.run(options)));
+    console.error(`bench: ${bench.fields.join(', ')} in ${((Date.now() - started) / 1000).toFixed(0)} s`);
+  }
+  printTable(figures);
+  console.log(JSON.stringify(Object.fromEntries(figures.map((figure) => [figure.field, figure.value]))));
+}
+
+function printTable(figures: Figure[]): void {
+  const rows = [['figure', 'ours', 'reference', 'value', 'target', 'met'], ...figures.map((figure) => [figure.field, figure.ours, figure.reference, formatRatio(figure.value), figure.target, figure.met ? 'yes' : 'NO'])];
+  const widths = rows[0]!.map((_, column) => Math.max(...rows.map((row) => row[column]!.length)));
+  for (const row of rows) console.log(row.map((cell, column) => cell.padEnd(widths[column]!)).join('  ').trimEnd());
+}
+
+main().then(
+  () => process.exit(0),
+  (error: unknown) => {
+    console.error(`error: ${error instanceof Error ? error.message : String(error)}`);
+    process.exit(1);
+  },
+);

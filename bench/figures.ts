@@ -2,6 +2,9 @@
  * What each performance benchmark reports: named figures with the reference they are measured
  * against on the same machine in the same run, so `bench/run.ts` can print one table and one JSON.
  */
+import { execFileSync } from 'node:child_process';
+import * as path from 'node:path';
+
 export interface Figure {
   /** The JSON field, e.g. `trainRatioVsKeras`. */
   field: string;
@@ -20,6 +23,15 @@ export interface BenchOptions {
   quick: boolean;
 }
 
-export function formatRatio(value: number): string {
-  return Number.isFinite(value) ? value.toFixed(3) : String(value);
+export function formatValue(value: number): string {
+  return Number.isInteger(value) ? String(value) : value.toPrecision(4);
+}
+
+/** The python of the reference venv (Keras, umap-learn), provisioned on first use. */
+export function referencePython(): string {
+  try {
+    return execFileSync('bash', [path.join(__dirname, '..', 'scripts', 'provision-python.sh'), 'reference'], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'] }).trim();
+  } catch {
+    throw new Error('the reference runs need the Python venv from `bash scripts/provision-python.sh reference`, which failed (see above)');
+  }
 }

@@ -6,7 +6,7 @@
  */
 import { benchActivation } from './activation';
 import { benchEngineLeaks } from './engineLeaks';
-import { type BenchOptions, type Figure, formatRatio } from './figures';
+import { type BenchOptions, type Figure, formatValue } from './figures';
 import { benchTraining } from './train';
 import { benchUmap } from './umap';
 import { benchWebview } from './webview';
@@ -39,7 +39,7 @@ async function main(): Promise<void> {
 }
 
 function printTable(figures: Figure[]): void {
-  const rows = [['figure', 'ours', 'reference', 'value', 'target', 'met'], ...figures.map((figure) => [figure.field, figure.ours, figure.reference, formatRatio(figure.value), figure.target, figure.met ? 'yes' : 'NO'])];
+  const rows = [['figure', 'ours', 'reference', 'value', 'target', 'met'], ...figures.map((figure) => [figure.field, figure.ours, figure.reference, formatValue(figure.value), figure.target, figure.met ? 'yes' : 'NO'])];
   const widths = rows[0]!.map((_, column) => Math.max(...rows.map((row) => row[column]!.length)));
   for (const row of rows) console.log(row.map((cell, column) => cell.padEnd(widths[column]!)).join('  ').trimEnd());
 }

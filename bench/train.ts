@@ -5,7 +5,7 @@
  * (bench/python/keras_conv_vae.py), on the same MNIST digits, in the same run. Each side skips its
  * first steps (kernel set-up here, graph tracing there) and runs alternately, best of `rounds`, so
  * a burst of load from elsewhere on the machine does not decide the ratio.
- * Alone: node --import tsx bench/train.ts [--quick]
+ * Alone: npm run bench -- --only trainRatioVsKeras [--quick]
  */
 import { execFileSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -14,7 +14,7 @@ import * as path from 'node:path';
 import { type Backend, loadBackend } from '../src/extension/engine/backend';
 import { openCheckpoint } from '../src/extension/engine/models/openCheckpoint';
 import { runTraining } from '../src/extension/engine/training/runTraining';
-import { type BenchOptions, type Figure, formatRatio } from './figures';
+import { type BenchOptions, type Figure, referencePython } from './figures';
 import { mnistTrainPath } from './mnist';
 
 const BATCH = 128;
@@ -117,23 +117,3 @@ function trainKeras(python: string, schedule: Schedule): KerasRun {
 }
 
 /** The cached reference venv (tensorflow-cpu 2.21 with Keras 3); provisioned on first use. */
-function referencePython(): string {
-  try {
-    return execFileSync('bash', [path.join(repoRoot, 'scripts', 'provision-python.sh'), 'reference'], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'] }).trim();
-  } catch {
-    throw new Error('the Keras reference needs the Python venv from `bash scripts/provision-python.sh reference`, which failed (see above)');
-  }
-}
-
-if (require.main === module) {
-  benchTraining({ quick: process.argv.includes('--quick') }).then(
-    (figures) => {
-      for (const figure of figures) console.log(`${figure.field}: ${formatRatio(figure.value)} (target ${figure.target}, ${figure.met ? 'met' : 'not met'})\n  ours:      ${figure.ours}\n  reference: ${figure.reference}`);
-      console.log(JSON.stringify(Object.fromEntries(figures.map((figure) => [figure.field, figure.value]))));
-    },
-    (error: unknown) => {
-      console.error(`error: ${error instanceof Error ? error.message : String(error)}`);
-      process.exit(1);
-    },
-  );
-}

@@ -19,7 +19,9 @@ import {
   answerInputBox,
   artifactDir,
   ConsoleLog,
+  findFrame,
   findLatentLabFrame,
+  openFile,
   pickQuickPickItem,
   runCommand,
   screenshot,
@@ -27,6 +29,7 @@ import {
   waitForWorkbench,
 } from './support/workbench';
 import { launchChromium } from '../support/chromium';
+import { writeLatentMapNotebook } from './support/notebook';
 
 const SAMPLE_COUNT = 5_000;
 const required = process.env.LATENT_LAB_E2E_REQUIRE === '1';
@@ -223,6 +226,17 @@ test('Latent Lab in a real VS Code workbench (code-server + Chromium)', { timeou
         : `the A and B markers are not drawn: ${marked} pixels in their colour rgb(${accent.join(', ')}), ${beneath} with the WebGL layer hidden`,
     );
   });
+
+  await steps.run('a notebook output of the Latent Lab MIME type shows the interactive latent map', async () => {
+    const count = writeLatentMapNotebook(path.join(workbench!.workspace, 'latents.ipynb'));
+    await openFile(page, 'latents.ipynb');
+    const output = await findFrame(page, '.latent-lab-output', 60_000);
+    await output.waitForFunction((count) => (document.querySelector('.latent-map-plot') as (HTMLElement & { data?: { x: ArrayLike<number> }[] }) | null)?.data?.[0]?.x.length === count, count, { timeout: 60_000 });
+    await screenshot(page, '13-notebook-output');
+    const status = (await output.locator('.latent-map-status').textContent()) ?? '';
+    console.log(`e2e: notebook output: ${status.trim()}`);
+    assert.match(status, new RegExp(count.toLocaleString('en')), 'the output says how many points it shows');
+  }, { independent: true });
 
   await steps.run('no errors from Latent Lab in the extension host or the webview', async () => {
     const problems: string[] = [];

@@ -164,6 +164,27 @@ export async function findLatentLabFrame(page: Page, options: { header?: RegExp;
   }
 }
 
+/** The first frame (webviews and notebook outputs nest theirs) that holds `selector`. */
+export async function findFrame(page: Page, selector: string, timeoutMs: number): Promise<Frame> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    for (const frame of page.frames()) {
+      if (frame.isDetached()) continue;
+      if (await frame.locator(selector).count().catch(() => 0)) return frame;
+    }
+    if (Date.now() > deadline) throw new Error(`no frame holds ${selector} after ${timeoutMs / 1000} s (frames: ${page.frames().map((frame) => frame.url().slice(0, 120)).join(', ')})`);
+    await page.waitForTimeout(250);
+  }
+}
+
+/** F1, the file's name (no `>`: the palette then searches files), Enter — as a user opens a workspace file. */
+export async function openFile(page: Page, name: string): Promise<void> {
+  await openPalette(page);
+  await page.locator(`${quickInput} .quick-input-box input`).fill(name);
+  await page.locator(`${quickInput} .monaco-list-row`, { hasText: name }).first().waitFor({ state: 'visible', timeout: 15_000 });
+  await page.keyboard.press('Enter');
+}
+
 export function escapeRegExp(text: string): string {
   return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 }

@@ -74,6 +74,18 @@ test('an ONNX pair opens as a session on channels-last data; a foreign model wit
   await assert.rejects(handlers.openSession({ model: onnx }, context()), /does not record its dataset — choose the data to explore/);
 });
 
+test('the Keras VAE as a SavedModel opens as a session with the latents Keras computed', async () => {
+  const savedModel = { format: 'savedmodel', model: path.join(fixtures, 'savedmodel'), signature: 'encode', encoderOutput: 'z_mean', decoderSignature: 'decode' } as const;
+  const session = await handlers.openSession({ model: savedModel, data, limit: 10 }, context());
+  try {
+    assert.equal(session.noDecoderReason, undefined);
+    assertClose(session.latents, readReference(fixtures, 'keras_latents.npy').values.subarray(0, 80), 1e-4, 'savedmodel session latents');
+    assert.equal(session.reconstructionError?.length, 10);
+  } finally {
+    await handlers.closeSession({ sessionId: session.sessionId }, context());
+  }
+});
+
 test('modelLayers and modelSignatures list what the pickers show', async () => {
   const { layers } = await handlers.modelLayers({ model: path.join(fixtures, 'tfjs', 'skip_full', 'model.json') }, context());
   assert.deepEqual(layers.map((layer) => layer.name), ['image', 'flatten', 'hidden', 'code', 'up', 'skip', 'out', 'reshape']);

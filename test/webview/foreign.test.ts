@@ -1,7 +1,7 @@
 /**
  * Models made elsewhere in the explorer webview, in real Chromium against a real in-process engine:
- * a Keras VAE (converted by tensorflowjs_converter) cut at its bottleneck, and a Keras model with a
- * skip connection that can only encode. The map draws every point; hover decodes when it can.
+ * a Keras VAE (converted by tensorflowjs_converter) cut at its bottleneck, a PyTorch AE as ONNX, the
+ * Keras VAE as a SavedModel, and a Keras model with a skip connection that can only encode. The map draws every point; hover decodes when it can.
  */
 import assert from 'node:assert/strict';
 import * as path from 'node:path';
@@ -53,6 +53,21 @@ describe('foreign model webview', () => {
     assert.deepEqual(await page.locator('.inspector figcaption').allTextContents(), ['input', 'reconstruction']);
     await screenshot(page, 'foreign-keras-vae');
     await closeClean(panel);
+  });
+
+  test('a PyTorch AE exported to ONNX and the Keras VAE as a SavedModel open in the explorer too', async () => {
+    const models = {
+      onnx: { format: 'onnx', model: path.join(fixtures, 'onnx', 'encoder.onnx'), decoder: path.join(fixtures, 'onnx', 'decoder.onnx') },
+      savedmodel: { format: 'savedmodel', model: path.join(fixtures, 'savedmodel'), signature: 'encode', encoderOutput: 'z_mean', decoderSignature: 'decode' },
+    } as const;
+    for (const [name, model] of Object.entries(models)) {
+      const panel = await openPanel(browser, server, handlers, { view: 'model', model, data: path.join(fixtures, 'inputs.npy') });
+      await waitForMap(panel.page, COUNT);
+      assert.equal((await traceLengths(panel.page))[0], COUNT, `${name}: the map draws every point`);
+      assert.match((await panel.page.textContent('.header .subtitle')) ?? '', /^foreign · 8-d latent · 64 samples/);
+      await screenshot(panel.page, `foreign-${name}`);
+      await closeClean(panel);
+    }
   });
 
   test('an encode-only model (skip connection) maps every point and its decoding tabs say why', async () => {

@@ -4,28 +4,25 @@ import { copyFileSync, mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSyn
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { after, before, test } from 'node:test';
-import { type Backend, loadBackend } from '../../src/extension/engine/backend';
+import type { Backend } from '../../src/extension/engine/backend';
 import { CheckpointError } from '../../src/extension/engine/checkpoint/errors';
 import { openForeignModel } from '../../src/extension/engine/foreign/openForeign';
 import { listSignatures } from '../../src/extension/engine/foreign/savedModel';
 import { rejectsInOneLine } from './helpers';
-import { assertMatchesFramework, makeForeignFixtures, readInputs, type Reference } from './foreignFixtures';
+import { assertMatchesFramework, INPUT_SHAPE, loadForeignFixtures, type Reference } from './foreignFixtures';
 
 let backend: Backend;
 let fixtures: string;
 let inputs: Reference;
 const scratch = mkdtempSync(path.join(tmpdir(), 'latent-lab-foreign-onnx-'));
-const IMAGE = [28, 28, 1];
 
 before(async () => {
-  fixtures = await makeForeignFixtures();
-  backend = await loadBackend();
-  inputs = readInputs(fixtures);
+  ({ backend, fixtures, inputs } = await loadForeignFixtures());
 });
 after(() => rmSync(scratch, { recursive: true, force: true }));
 
 test('an ONNX encoder and decoder from PyTorch (NCHW) match PyTorch on channels-last data', async () => {
-  const codec = await openForeignModel(backend, { format: 'onnx', model: path.join(fixtures, 'onnx', 'encoder.onnx'), decoder: path.join(fixtures, 'onnx', 'decoder.onnx') }, IMAGE);
+  const codec = await openForeignModel(backend, { format: 'onnx', model: path.join(fixtures, 'onnx', 'encoder.onnx'), decoder: path.join(fixtures, 'onnx', 'decoder.onnx') }, INPUT_SHAPE);
   try {
     assert.equal(codec.latentDim, 8);
     // torch_decoded.npy is PyTorch's output transposed to channels last, as the data is.
@@ -36,13 +33,13 @@ test('an ONNX encoder and decoder from PyTorch (NCHW) match PyTorch on channels-
 });
 
 test('an ONNX encoder alone is encode-only; a file that is not ONNX is refused in one line', async () => {
-  const codec = await openForeignModel(backend, { format: 'onnx', model: path.join(fixtures, 'onnx', 'encoder.onnx') }, IMAGE);
+  const codec = await openForeignModel(backend, { format: 'onnx', model: path.join(fixtures, 'onnx', 'encoder.onnx') }, INPUT_SHAPE);
   assert.match(codec.noDecoderReason!, /no decoder/);
   codec.dispose();
   const bogus = path.join(scratch, 'bogus.onnx');
   writeFileSync(bogus, 'not a protobuf at all');
-  await rejectsInOneLine(openForeignModel(backend, { format: 'onnx', model: bogus }, IMAGE), CheckpointError, /bogus\.onnx is not an ONNX model onnxruntime can run/);
-  await rejectsInOneLine(openForeignModel(backend, { format: 'onnx', model: path.join(fixtures, 'onnx', 'encoder.onnx'), decoder: path.join(fixtures, 'onnx', 'encoder.onnx') }, IMAGE), CheckpointError, /takes \[1, 28, 28\] but the encoder's latent has 8 values/);
+  await rejectsInOneLine(openForeignModel(backend, { format: 'onnx', model: bogus }, INPUT_SHAPE), CheckpointError, /bogus\.onnx is not an ONNX model onnxruntime can run/);
+  await rejectsInOneLine(openForeignModel(backend, { format: 'onnx', model: path.join(fixtures, 'onnx', 'encoder.onnx'), decoder: path.join(fixtures, 'onnx', 'encoder.onnx') }, INPUT_SHAPE), CheckpointError, /takes \[1, 28, 28\] but the encoder's latent has 8 values/);
 });
 
 test('the SavedModel lists its signatures and encodes and decodes as Keras does', async () => {
@@ -53,7 +50,7 @@ test('the SavedModel lists its signatures and encodes and decodes as Keras does'
   assert.deepEqual(signatures.encode!.inputs, ['x']);
   assert.deepEqual(signatures.encode!.outputs.sort(), ['z_log_var', 'z_mean']);
   const before = backend.tf.memory().numTensors;
-  const codec = await openForeignModel(backend, { format: 'savedmodel', model: path.join(fixtures, 'savedmodel'), signature: 'encode', encoderOutput: 'z_mean', decoderSignature: 'decode' }, IMAGE);
+  const codec = await openForeignModel(backend, { format: 'savedmodel', model: path.join(fixtures, 'savedmodel'), signature: 'encode', encoderOutput: 'z_mean', decoderSignature: 'decode' }, INPUT_SHAPE);
   try {
     await assertMatchesFramework(codec, fixtures, inputs, { latents: 'keras_latents.npy', decoded: 'keras_decoded.npy' });
   } finally {
@@ -63,11 +60,11 @@ test('the SavedModel lists its signatures and encodes and decodes as Keras does'
 });
 
 test('a missing signature, a folder without saved_model.pb and a variables link outside the folder are refused', async () => {
-  await rejectsInOneLine(openForeignModel(backend, { format: 'savedmodel', model: path.join(fixtures, 'savedmodel'), signature: 'embed' }, IMAGE), CheckpointError, /no signature "embed" under tags serve; its signatures are/);
-  await rejectsInOneLine(openForeignModel(backend, { format: 'savedmodel', model: scratch }, IMAGE), CheckpointError, /is not a SavedModel folder/);
+  await rejectsInOneLine(openForeignModel(backend, { format: 'savedmodel', model: path.join(fixtures, 'savedmodel'), signature: 'embed' }, INPUT_SHAPE), CheckpointError, /no signature "embed" under tags serve; its signatures are/);
+  await rejectsInOneLine(openForeignModel(backend, { format: 'savedmodel', model: scratch }, INPUT_SHAPE), CheckpointError, /is not a SavedModel folder/);
   const linked = path.join(scratch, 'linked');
   mkdirSync(path.join(linked, 'variables'), { recursive: true });
   copyFileSync(path.join(fixtures, 'savedmodel', 'saved_model.pb'), path.join(linked, 'saved_model.pb'));
   symlinkSync(path.join(fixtures, 'savedmodel', 'variables', 'variables.index'), path.join(linked, 'variables', 'variables.index'));
-  await rejectsInOneLine(openForeignModel(backend, { format: 'savedmodel', model: linked }, IMAGE), CheckpointError, /outside .* \(through a symbolic link\)/);
+  await rejectsInOneLine(openForeignModel(backend, { format: 'savedmodel', model: linked }, INPUT_SHAPE), CheckpointError, /outside .* \(through a symbolic link\)/);
 });

@@ -4,26 +4,23 @@ import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:f
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { after, before, test } from 'node:test';
-import { type Backend, loadBackend } from '../../src/extension/engine/backend';
+import type { Backend } from '../../src/extension/engine/backend';
 import { CheckpointError } from '../../src/extension/engine/checkpoint/errors';
 import { DataError } from '../../src/extension/engine/data/dataset';
 import { openForeignModel } from '../../src/extension/engine/foreign/openForeign';
 import { listLayers } from '../../src/extension/engine/foreign/tfjsLayers';
 import type { ForeignModelSpec } from '../../src/shared/foreignModel';
 import { rejectsInOneLine } from './helpers';
-import { assertClose, assertMatchesFramework, makeForeignFixtures, readInputs, readReference, type Reference } from './foreignFixtures';
+import { assertClose, assertMatchesFramework, INPUT_SHAPE, loadForeignFixtures, readReference, type Reference } from './foreignFixtures';
 
 let backend: Backend;
 let fixtures: string;
 let inputs: Reference;
 const scratch = mkdtempSync(path.join(tmpdir(), 'latent-lab-foreign-tfjs-'));
 const modelJson = (name: string) => path.join(fixtures, 'tfjs', name, 'model.json');
-const IMAGE = [28, 28, 1];
 
 before(async () => {
-  fixtures = await makeForeignFixtures();
-  backend = await loadBackend();
-  inputs = readInputs(fixtures);
+  ({ backend, fixtures, inputs } = await loadForeignFixtures());
 });
 after(() => rmSync(scratch, { recursive: true, force: true }));
 
@@ -46,7 +43,7 @@ test('the layer listing shows the Keras layer names and output shapes', async ()
 
 test('a whole autoencoder cut at its bottleneck encodes and decodes as Keras does', async () => {
   const before = backend.tf.memory().numTensors;
-  const codec = await openForeignModel(backend, { format: 'tfjs-layers', model: modelJson('vae_full'), latentLayer: 'z_mean' }, IMAGE);
+  const codec = await openForeignModel(backend, { format: 'tfjs-layers', model: modelJson('vae_full'), latentLayer: 'z_mean' }, INPUT_SHAPE);
   try {
     assert.equal(codec.latentDim, 8);
     assert.equal(codec.noDecoderReason, undefined);
@@ -62,7 +59,7 @@ test('a whole autoencoder cut at its bottleneck encodes and decodes as Keras doe
 
 test('separate encoder and decoder files give the same latents and decodes', async () => {
   const before = backend.tf.memory().numTensors;
-  const codec = await openForeignModel(backend, { format: 'tfjs-layers', model: modelJson('vae_encoder'), decoder: modelJson('vae_decoder') }, IMAGE);
+  const codec = await openForeignModel(backend, { format: 'tfjs-layers', model: modelJson('vae_encoder'), decoder: modelJson('vae_decoder') }, INPUT_SHAPE);
   try {
     await assertMatchesFramework(codec, fixtures, inputs, { latents: 'keras_latents.npy', decoded: 'keras_decoded.npy' });
   } finally {
@@ -73,7 +70,7 @@ test('separate encoder and decoder files give the same latents and decodes', asy
 
 test('the encoder output can be picked by name', async () => {
   const spec: ForeignModelSpec = { format: 'tfjs-layers', model: modelJson('vae_encoder'), encoderOutput: 'z_log_var' };
-  const codec = await openForeignModel(backend, spec, IMAGE);
+  const codec = await openForeignModel(backend, spec, INPUT_SHAPE);
   try {
     const latents = await codec.encode(inputs.values, inputs.shape[0]!);
     assert.notDeepEqual(Array.from(latents.subarray(0, 8)), Array.from(readReference(fixtures, 'keras_latents.npy').values.subarray(0, 8)));
@@ -81,12 +78,12 @@ test('the encoder output can be picked by name', async () => {
   } finally {
     codec.dispose();
   }
-  await rejectsInOneLine(openForeignModel(backend, { ...spec, encoderOutput: 'nope' }, IMAGE), CheckpointError, /no output "nope"; its outputs are z_mean, z_log_var/);
+  await rejectsInOneLine(openForeignModel(backend, { ...spec, encoderOutput: 'nope' }, INPUT_SHAPE), CheckpointError, /no output "nope"; its outputs are z_mean, z_log_var/);
 });
 
 test('a skip connection around the bottleneck gives an encode-only model that says why', async () => {
   const before = backend.tf.memory().numTensors;
-  const codec = await openForeignModel(backend, { format: 'tfjs-layers', model: modelJson('skip_full'), latentLayer: 'code' }, IMAGE);
+  const codec = await openForeignModel(backend, { format: 'tfjs-layers', model: modelJson('skip_full'), latentLayer: 'code' }, INPUT_SHAPE);
   try {
     assert.equal(codec.decode, undefined);
     assert.match(codec.noDecoderReason!, /after "code" also read "hidden".*skip connection/);
@@ -99,8 +96,8 @@ test('a skip connection around the bottleneck gives an encode-only model that sa
 
 test('an input range maps the [0, 1] data onto the range the model was trained on', async () => {
   const spec = { format: 'tfjs-layers', model: modelJson('vae_full'), latentLayer: 'z_mean' } as const;
-  const ranged = await openForeignModel(backend, { ...spec, input: { min: -1, max: 1 } }, IMAGE);
-  const plain = await openForeignModel(backend, spec, IMAGE);
+  const ranged = await openForeignModel(backend, { ...spec, input: { min: -1, max: 1 } }, INPUT_SHAPE);
+  const plain = await openForeignModel(backend, spec, INPUT_SHAPE);
   try {
     const rows = inputs.shape[0]!;
     const expected = await plain.encode(inputs.values.map((value) => value * 2 - 1), rows);
@@ -114,7 +111,7 @@ test('an input range maps the [0, 1] data onto the range the model was trained o
 test('an unknown latent layer is refused with the layers it has', async () => {
   const before = backend.tf.memory().numTensors;
   await rejectsInOneLine(
-    openForeignModel(backend, { format: 'tfjs-layers', model: modelJson('vae_full'), latentLayer: 'bottleneck' }, IMAGE),
+    openForeignModel(backend, { format: 'tfjs-layers', model: modelJson('vae_full'), latentLayer: 'bottleneck' }, INPUT_SHAPE),
     CheckpointError,
     /has no layer "bottleneck"; its layers are image, flatten, enc_hidden, z_mean, dec_hidden, dec_out, dec_reshape/,
   );
@@ -127,7 +124,7 @@ test('a manifest whose weight path leaves the folder is refused before reading',
   const json = JSON.parse(readFileSync(path.join(folder, 'model.json'), 'utf8')) as { weightsManifest: { paths: string[] }[] };
   json.weightsManifest[0]!.paths = ['../../etc/passwd'];
   writeFileSync(path.join(folder, 'model.json'), JSON.stringify(json));
-  await rejectsInOneLine(openForeignModel(backend, { format: 'tfjs-layers', model: path.join(folder, 'model.json') }, IMAGE), CheckpointError, /"\.\.\/\.\.\/etc\/passwd", which is not a plain relative path/);
+  await rejectsInOneLine(openForeignModel(backend, { format: 'tfjs-layers', model: path.join(folder, 'model.json') }, INPUT_SHAPE), CheckpointError, /"\.\.\/\.\.\/etc\/passwd", which is not a plain relative path/);
 });
 
 test('data whose samples do not fit the model input is refused with both shapes', async () => {

@@ -8,6 +8,7 @@ import { execFile } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { parseNpy } from '../../src/extension/engine/data/npy';
+import { type Backend, loadBackend } from '../../src/extension/engine/backend';
 import type { ForeignCodec } from '../../src/extension/engine/foreign/openForeign';
 import { repoRoot } from './helpers';
 
@@ -23,6 +24,15 @@ export function makeForeignFixtures(): Promise<string> {
       else resolve(stdout.trim().split('\n').pop()!);
     });
   });
+}
+
+/** The shape of one fixture input as the data readers give it: a 28×28 grey digit. */
+export const INPUT_SHAPE = [28, 28, 1];
+
+/** What the model-level tests start from: the fixtures, the backend and the fixture inputs. */
+export async function loadForeignFixtures(): Promise<{ backend: Backend; fixtures: string; inputs: Reference }> {
+  const fixtures = await makeForeignFixtures();
+  return { backend: await loadBackend(), fixtures, inputs: readInputs(fixtures) };
 }
 
 export function readReference(dir: string, name: string): Reference {

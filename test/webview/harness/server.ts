@@ -9,6 +9,7 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import * as path from 'node:path';
 import { explorerCsp } from '../../../src/extension/panels/contentSecurityPolicy';
+import { explorerDocument } from '../../../src/extension/panels/explorerDocument';
 
 const root = path.resolve(__dirname, '../../..');
 const assets: Record<string, { file: string; type: string }> = {
@@ -24,25 +25,22 @@ export type PanelState = () => unknown;
 export type PageSource = (nonce: string) => string;
 
 export class HarnessServer {
-  private readonly panels = new Map<string, PanelState>();
   private readonly pages = new Map<string, PageSource>();
+  private bridge = '';
   private server: Server | undefined;
   origin = '';
 
   async start(): Promise<void> {
-    const bridge = await readFile(path.join(__dirname, 'bridge.js'), 'utf8');
+    this.bridge = await readFile(path.join(__dirname, 'bridge.js'), 'utf8');
     this.server = createServer((request, response) => {
       const url = new URL(request.url ?? '/', this.origin);
       const asset = assets[url.pathname];
-      const panel = url.pathname.startsWith('/panel/') ? this.panels.get(url.pathname.slice('/panel/'.length)) : undefined;
       const page = url.pathname.startsWith('/page/') ? this.pages.get(url.pathname.slice('/page/'.length)) : undefined;
       if (asset) {
         readFile(path.join(root, asset.file)).then(
           (body) => response.writeHead(200, { 'content-type': asset.type }).end(body),
           () => response.writeHead(404).end(),
         );
-      } else if (panel) {
-        response.writeHead(200, { 'content-type': 'text/html; charset=utf-8' }).end(this.page(bridge, panel()));
       } else if (page) {
         response.writeHead(200, { 'content-type': 'text/html; charset=utf-8' }).end(page(randomBytes(16).toString('base64')));
       } else {
@@ -53,9 +51,20 @@ export class HarnessServer {
     this.origin = `http://127.0.0.1:${(this.server.address() as AddressInfo).port}`;
   }
 
+  /** A panel: the extension's explorer page, with the harness's theme, the state it restores and the bridge. */
   register(id: string, state: PanelState): string {
-    this.panels.set(id, state);
-    return `${this.origin}/panel/${id}`;
+    return this.registerPage(id, (nonce) =>
+      explorerDocument({
+        csp: explorerCsp(this.origin, nonce),
+        nonce,
+        asset: (file) => `${this.origin}/dist/${file}`,
+        bodyClass: 'vscode-dark',
+        head: `<link rel="icon" href="data:,">
+<style>${darkTheme}</style>
+<script type="application/json" id="harness-state">${JSON.stringify(state() ?? null).replace(/</g, '\\u003c')}</script>
+<script nonce="${nonce}">${this.bridge}</script>`,
+      }),
+    );
   }
 
   registerPage(id: string, source: PageSource): string {
@@ -65,28 +74,6 @@ export class HarnessServer {
 
   async stop(): Promise<void> {
     await new Promise((resolve) => this.server?.close(resolve));
-  }
-
-  private page(bridge: string, state: unknown): string {
-    const nonce = randomBytes(16).toString('base64');
-    const csp = explorerCsp(this.origin, nonce);
-    return `<!DOCTYPE html>
-<html lang="en">
-<head>
-<meta charset="utf-8">
-<meta http-equiv="Content-Security-Policy" content="${csp}">
-<meta name="viewport" content="width=device-width, initial-scale=1">
-<link rel="icon" href="data:,">
-<link rel="stylesheet" href="${this.origin}/dist/webview.css">
-<style>${darkTheme}</style>
-<script type="application/json" id="harness-state">${JSON.stringify(state ?? null).replace(/</g, '\\u003c')}</script>
-<script nonce="${nonce}">${bridge}</script>
-</head>
-<body class="vscode-dark">
-<div id="app"></div>
-<script nonce="${nonce}" src="${this.origin}/dist/webview.js"></script>
-</body>
-</html>`;
   }
 }
 

@@ -78,6 +78,14 @@ export async function loadDataset(spec: string, options: LoadOptions = {}): Prom
   return format === 'sample' ? toDataset(raw, 'sample', 'sample', path) : toDataset(raw, basename(path), path, path);
 }
 
+/**
+ * How many samples `spec` holds when `loaded` came from it with `limit`: a limited load is read
+ * again as a summary (one piece at a time), so a header can say "N of M" without loading all of it.
+ */
+export async function datasetTotal(spec: string, loaded: Dataset, limit: number | undefined, signal?: AbortSignal): Promise<number> {
+  return limit === undefined ? loaded.count : (await inspectDataset(spec, { signal })).count;
+}
+
 /** Validates a dataset and summarises it while holding at most one piece of it in memory. */
 export async function inspectDataset(spec: string, options: InspectOptions = {}): Promise<DatasetSummary> {
   const { format, path } = await locate(spec);

@@ -61,12 +61,12 @@ export function explorerHandlers(backend: Backend, sessions: Sessions) {
     const size = sampleSize(session.inputShape);
     const inputs = new Float32Array(params.indices.length * size);
     params.indices.forEach((index, row) => inputs.set(session.x.subarray(index * size, (index + 1) * size), row * size));
-    const shown = images(inputs, params.indices.length, session);
     const count = params.indices.length;
+    const shown = images(inputs, count, session);
     if (session.foreign?.decode) return { inputs: shown, reconstructions: images(await decodeRows(session, await session.foreign.encode(inputs, count)), count, session) };
     if (!session.model) return { inputs: shown };
     const { latents } = await encodeDataset(tf, session.model, inputs, session.inputShape, params.k === undefined ? {} : { k: params.k });
-    return { inputs: shown, reconstructions: images(await decodeRows(session, latents), params.indices.length, session) };
+    return { inputs: shown, reconstructions: images(await decodeRows(session, latents), count, session) };
   };
 
   const decode: Handler<'decode'> = async (params) => {

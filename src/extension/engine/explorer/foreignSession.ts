@@ -3,20 +3,20 @@
  * foreign encoder; hover and sliders decode through its decoder when it has one, and otherwise
  * every request that decodes answers with the reason.
  */
-import { EngineError, type OpenSessionParams, type Session } from '../../../shared/protocol';
+import { EngineError, type OpenSessionParams } from '../../../shared/protocol';
 import type { ForeignModelSpec } from '../../../shared/foreignModel';
 import type { Backend } from '../backend';
-import { inspectDataset, loadDataset } from '../data/loadDataset';
+import { datasetTotal, loadDataset } from '../data/loadDataset';
 import { encodeWithForeign } from '../foreign/encodeForeign';
 import { openForeignModel } from '../foreign/openForeign';
 import { columnMoments } from './columnMoments';
-import type { OpenSession } from './sessions';
+import type { OpenedSession } from './sessions';
 
 export async function openForeignSession(
   backend: Backend,
   params: OpenSessionParams & { model: ForeignModelSpec },
   signal?: AbortSignal,
-): Promise<{ open: Omit<OpenSession, 'id'>; session: Omit<Session, 'sessionId'> }> {
+): Promise<OpenedSession> {
   const { model: spec } = params;
   if (params.checkpoint !== undefined || params.latents !== undefined || params.labels !== undefined || params.images !== undefined) {
     throw new EngineError('bad-request', `${spec.model}: a model made elsewhere is explored on data alone; do not also give a checkpoint, latents, labels or images`);
@@ -38,7 +38,7 @@ export async function openForeignSession(
         latentDim: codec.latentDim,
         inputShape: dataset.shape,
         count: dataset.count,
-        totalCount: params.limit === undefined ? dataset.count : (await inspectDataset(params.data, { signal })).count,
+        totalCount: await datasetTotal(params.data, dataset, params.limit, signal),
         ...(dataset.labels ? { labels: dataset.labels } : {}),
         ...(dataset.labelNames ? { labelNames: dataset.labelNames } : {}),
         latents,

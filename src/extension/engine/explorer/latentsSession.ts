@@ -5,16 +5,16 @@
  */
 import { stat } from 'node:fs/promises';
 import { resolve } from 'node:path';
-import { EngineError, type OpenSessionParams, type Session } from '../../../shared/protocol';
+import { EngineError, type OpenSessionParams } from '../../../shared/protocol';
 import { readRows } from '../data/arrayFile';
 import { emptyExtent, widenExtent } from '../data/arrays';
 import { fileSource } from '../data/bytes';
 import { type Dataset, DataError } from '../data/dataset';
 import { type LabelRows, readLabelsCsv } from '../data/labelsCsv';
-import { asDataError, inspectDataset, loadDataset } from '../data/loadDataset';
+import { asDataError, datasetTotal, loadDataset } from '../data/loadDataset';
 import { readNpyHeader } from '../data/npy';
 import { columnMoments } from './columnMoments';
-import type { OpenSession } from './sessions';
+import type { OpenedSession } from './sessions';
 
 export const NO_DECODER_REASON = 'latents only: there is no decoder to decode with — open a checkpoint (or a model) to interpolate, traverse or decode';
 
@@ -54,7 +54,7 @@ function checkCount(file: string, count: number, unit: 'labels' | 'samples', lat
 export async function openLatents(
   params: OpenSessionParams & { latents: string },
   signal?: AbortSignal,
-): Promise<{ open: Omit<OpenSession, 'id'>; session: Omit<Session, 'sessionId'> }> {
+): Promise<OpenedSession> {
   const path = resolve(params.latents);
   if (params.checkpoint !== undefined || params.data !== undefined) {
     throw new EngineError('bad-request', `${path}: give either a checkpoint (with its data) or latents (with labels and images), not both`);
@@ -70,8 +70,7 @@ export async function openLatents(
   let images: Dataset | undefined;
   if (params.images !== undefined) {
     images = await loadDataset(params.images, { limit: params.limit, signal });
-    const imageTotal = params.limit === undefined ? images.count : (await inspectDataset(params.images, { signal })).count;
-    checkCount(images.source, imageTotal, 'samples', path, total, 'give the images these latents were encoded from, in the same order');
+    checkCount(images.source, await datasetTotal(params.images, images, params.limit, signal), 'samples', path, total, 'give the images these latents were encoded from, in the same order');
   }
   // A labels file wins; otherwise the images' own labels (a labelled dataset) colour the map.
   const labels = labelRows?.labels.subarray(0, count) ?? images?.labels;

@@ -119,7 +119,7 @@ export class App {
     }
     const explore = createExplore(this.client, session, this.state);
     const training = new TrainingView(this.state);
-    training.showHistory(session.history, session.kind === 'latents' ? 'latents file' : 'checkpoint');
+    training.showHistory(session.history, session.kind === 'latents' ? 'latents file' : session.kind === 'foreign' ? 'model' : 'checkpoint');
     const views: Record<ViewName, View> = {
       map: new MapView(explore),
       interpolation: decodingView(session, 'Interpolation', () => new InterpolationView(explore)),

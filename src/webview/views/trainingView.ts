@@ -41,8 +41,7 @@ export class TrainingView extends View {
     this.element.append(this.chart.element, this.outcome);
   }
 
-  /** Shows a finished run's per-epoch history (a checkpoint's, when exploring). */
-  /** `source` names what the history came from, for the note when there is none. */
+  /** Shows a finished run's per-epoch history (a checkpoint's, when exploring); `source` names what it came from, for the note when there is none. */
   showHistory(history: Terms[], source = 'checkpoint'): void {
     for (const entry of history) {
       for (const name of termNames(entry)) this.point(name, entry.epoch ?? 0, entry[name]!);

@@ -14,6 +14,7 @@ import type { ModelKindName, TrainResult } from '../src/shared/protocol';
 import { type Backend, loadBackend } from '../src/extension/engine/backend';
 import type { Dataset } from '../src/extension/engine/data/dataset';
 import { corrupt } from '../src/extension/engine/models/dae';
+import { eagerContext } from '../src/extension/engine/models/modelKind';
 import { encodeAll } from '../src/extension/engine/models/encodeAll';
 import { openCheckpoint } from '../src/extension/engine/models/openCheckpoint';
 import { modelKindNames } from '../src/shared/protocol';
@@ -106,7 +107,7 @@ async function main(): Promise<void> {
   const { model: dae } = await openCheckpoint(tf, results.get('dae')!.checkpoint!);
   const [noisyMse, denoisedMse] = tf.tidy(() => {
     const clean = tf.tensor(test.x, [test.count, 28, 28, 1]);
-    const noisy = corrupt(tf, { noise: 'masking', noiseLevel: 0.3, seed: 123 }, clean, 0);
+    const noisy = corrupt(tf, { noise: 'masking', noiseLevel: 0.3, seed: 123 }, clean, eagerContext(true, 0));
     const denoised = dae.decode(dae.encode(noisy));
     return [tf.mean(tf.squaredDifference(noisy, clean)).dataSync()[0]!, tf.mean(tf.squaredDifference(denoised, clean)).dataSync()[0]!];
   });

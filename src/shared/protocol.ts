@@ -64,6 +64,8 @@ export const trainResultSchema = obj({
   samplesPerSecond: num({ min: 0 }),
   checkpoint: nullable(str({ maxLength: 4096 })),
   backend: oneOf(backendNames),
+  /** How steps ran: compiled to a TensorFlow graph, or eagerly and why. */
+  execution: optional(str({ maxLength: 1000 })),
   epoch: num({ integer: true, min: 0 }),
   history: arr(terms, { maxLength: 100_000 }),
   metrics: terms,

@@ -5,7 +5,7 @@ import type * as tfTypes from '@tensorflow/tfjs';
 import { type Backend, loadBackend } from '../../src/extension/engine/backend';
 import { loadDataset } from '../../src/extension/engine/data/loadDataset';
 import { reconstructionPerSample } from '../../src/extension/engine/models/losses';
-import type { BuiltModel } from '../../src/extension/engine/models/modelKind';
+import { type BuiltModel, eagerContext } from '../../src/extension/engine/models/modelKind';
 import { modelKind } from '../../src/extension/engine/models/registry';
 import { FlatAdam } from '../../src/extension/engine/training/flatAdam';
 import { useLeanGradients } from '../../src/extension/engine/training/leanGradients';
@@ -36,7 +36,7 @@ test('FlatAdam updates every weight bit for bit as tf.train.adam does, without l
   const flat = convVae();
   const adam = tf.train.adam(2e-3);
   const flatAdam = new FlatAdam(tf, 2e-3);
-  const loss = (model: BuiltModel<unknown>, step: number) => () => model.lossTerms(x, { training: true, step }).loss;
+  const loss = (model: BuiltModel<unknown>, step: number) => () => model.lossTerms(x, eagerContext(true, step)).loss;
   let tensorsAfterFirstStep = 0;
   for (let step = 0; step < 4; step++) {
     adam.minimize(loss(stock, step), true, stock.trainableVariables())!.dispose();

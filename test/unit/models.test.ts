@@ -140,8 +140,9 @@ test('ksparse with an untied decoder trains its own decoder kernel', async () =>
 
 test('dae masking noise zeroes about noiseLevel of the inputs and leaves the rest untouched', async () => {
   const { corrupt } = await import('../../src/extension/engine/models/dae');
+  const { eagerContext } = await import('../../src/extension/engine/models/modelKind');
   const ones = tf.ones([64, 100]);
-  const noisy = corrupt(tf, { noise: 'masking', noiseLevel: 0.3, seed: 5 }, ones, 0);
+  const noisy = corrupt(tf, { noise: 'masking', noiseLevel: 0.3, seed: 5 }, ones, eagerContext(true, 0));
   const values = await noisy.data();
   const zeroFraction = values.filter((v) => v === 0).length / values.length;
   assert.ok(Math.abs(zeroFraction - 0.3) < 0.03, `zeroed ${zeroFraction}`);

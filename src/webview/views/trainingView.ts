@@ -78,6 +78,7 @@ export class TrainingView extends View {
       el('div', { class: `outcome outcome-${result.status}`, attrs: { role: 'status' } }, [
         el('strong', {}, [facts.filter(Boolean).join(' · ')]),
         el('p', {}, [result.message]),
+        result.execution ? el('p', { class: 'execution' }, [result.execution]) : undefined,
         checkpoint ? el('p', { class: 'path' }, [`Checkpoint: ${checkpoint}`]) : undefined,
         checkpoint ? button('Explore this model', () => this.run?.explore(checkpoint)) : undefined,
       ]),

@@ -50,6 +50,7 @@ export const trainCommand: CliCommand = {
         ['final loss', result.finalLoss === null ? '—' : formatNumber(result.finalLoss)],
         ['samples/s', formatNumber(result.samplesPerSecond)],
         ['backend', result.backend],
+        ...(result.execution ? [['steps', result.execution] as [string, string]] : []),
         ['checkpoint', result.checkpoint ?? '— (no epoch completed)'],
         ...Object.entries(result.metrics).map(([name, value]): [string, string] => [name, formatNumber(value)]),
       ]),

@@ -14,13 +14,12 @@ const configSchema = obj({
 });
 export type DaeConfig = Infer<typeof configSchema>;
 
-export function corrupt(tf: Tf, config: Pick<DaeConfig, 'noise' | 'noiseLevel' | 'seed'>, x: Tensor, step: number): Tensor {
-  const seed = stepSeed(config.seed, step, 1);
+export function corrupt(tf: Tf, config: Pick<DaeConfig, 'noise' | 'noiseLevel' | 'seed'>, x: Tensor, context: LossContext): Tensor {
   if (config.noise === 'masking') {
-    const keep = tf.cast(tf.greaterEqual(tf.randomUniform(x.shape, 0, 1, 'float32', seed), config.noiseLevel), 'float32');
-    return tf.mul(x, keep);
+    const uniform = context.perStep((step) => tf.randomUniform(x.shape, 0, 1, 'float32', stepSeed(config.seed, step, 1)));
+    return tf.mul(x, tf.cast(tf.greaterEqual(uniform, config.noiseLevel), 'float32'));
   }
-  return tf.add(x, tf.randomNormal(x.shape, 0, config.noiseLevel, 'float32', seed));
+  return tf.add(x, context.perStep((step) => tf.randomNormal(x.shape, 0, config.noiseLevel, 'float32', stepSeed(config.seed, step, 1))));
 }
 
 export const dae: ModelKindSpec<DaeConfig> = {
@@ -29,5 +28,5 @@ export const dae: ModelKindSpec<DaeConfig> = {
   configSchema,
   defaults: (_inputShape, latentDim) => ({ latentDim, learningRate: 1e-3, seed: 0, hidden: [256], activation: 'relu', reconstruction: 'bce', noise: 'masking', noiseLevel: 0.3 }),
   build: (tf, config, inputShape) => dae.wrap(tf, config, inputShape, buildDenseAeParts(tf, config, inputShape)),
-  wrap: (tf, config, _inputShape, parts) => denseAeModel(tf, config, parts, (x: Tensor, context: LossContext) => corrupt(tf, config, x, context.step)),
+  wrap: (tf, config, _inputShape, parts) => denseAeModel(tf, config, parts, (x: Tensor, context: LossContext) => corrupt(tf, config, x, context)),
 };

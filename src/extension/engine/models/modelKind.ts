@@ -23,10 +23,25 @@ export function disposeModelParts(parts: ModelParts): void {
   for (const variable of Object.values(parts.extraVariables)) variable.dispose();
 }
 
+/** Makes a tensor that differs from step to step (noise, schedules) from the step number. */
+export type PerStep = <T extends Tensor>(make: (step: number) => T) => T;
+
 export interface LossContext {
   training: boolean;
-  /** Global step, for schedules such as β-VAE capacity annealing. */
+  /** Global step. */
   step: number;
+  /**
+   * Everything in a loss that depends on the step (reparameterisation noise, input corruption,
+   * annealing schedules) is made through here, never from `step` inline: a compiled training step
+   * (training/compiledStep.ts) replays the traced kernels without running the model's JavaScript,
+   * and calls `make` anew for each step it replays.
+   */
+  perStep: PerStep;
+}
+
+/** The context of a step run op by op: per-step tensors are made on the spot. */
+export function eagerContext(training: boolean, step: number): LossContext {
+  return { training, step, perStep: (make) => make(step) };
 }
 
 export interface BuiltModel<C> {

@@ -55,15 +55,16 @@ export function variationalModel<C extends VariationalConfig>(tf: Tf, config: C,
     latentDim: config.latentDim,
     lossTerms(x, context) {
       const [mean, logVar] = encodeMoments(x);
-      const epsilon = tf.randomNormal(mean.shape, 0, 1, 'float32', stepSeed(config.seed, context.step, context.training ? 2 : 3));
+      const stream = context.training ? 2 : 3;
+      const epsilon = context.perStep((step) => tf.randomNormal(mean.shape, 0, 1, 'float32', stepSeed(config.seed, step, stream)));
       const z = tf.add(mean, tf.mul(tf.exp(tf.mul(0.5, logVar)), epsilon));
       const out = applyOne(parts.decoder, z);
       const reconstructionPer = reconstructionPerSample(tf, config.reconstruction, x, out);
       const klPer = tf.sum(gaussianKlPerDim(tf, mean, logVar), 1);
       const reconstruction = tf.mean(reconstructionPer) as Scalar;
       const kl = tf.mean(klPer) as Scalar;
-      const target = capacitySteps > 0 ? capacity * Math.min(1, context.step / capacitySteps) : 0;
-      const klTerm = capacity > 0 ? tf.abs(tf.sub(kl, target)) : kl;
+      const target = (step: number) => tf.scalar(capacitySteps > 0 ? capacity * Math.min(1, step / capacitySteps) : 0);
+      const klTerm = capacity > 0 ? tf.abs(tf.sub(kl, context.perStep(target))) : kl;
       const loss = tf.add(reconstruction, tf.mul(beta, klTerm)) as Scalar;
       // ELBO in nats per sample (a lower bound on log p(x) for the Bernoulli likelihood of bce).
       const elbo = tf.neg(tf.add(reconstruction, kl)) as Scalar;

@@ -147,8 +147,11 @@ export const vqvae: ModelKindSpec<VqVaeConfig> = {
       encoder = denseStack(tf, { name: 'encoder', inputShape, hidden: config.hidden, activation: config.activation, heads: [{ name: 'code', units: codeUnits, activation: 'linear' }], init });
       decoder = denseDecoder(tf, codeUnits, inputShape, config.hidden, config.activation, init);
     }
-    const codebook = tf.variable(tf.randomNormal([config.codebookSize, config.latentDim], 0, 1, 'float32', config.seed + 17), false);
-    const extraVariables = { codebook, emaCount: tf.variable(tf.ones([config.codebookSize]), false), emaSum: tf.variable(codebook.clone(), false) };
+    // tidy frees the initial values; variables outlive it.
+    const extraVariables = tf.tidy(() => {
+      const codebook = tf.variable(tf.randomNormal([config.codebookSize, config.latentDim], 0, 1, 'float32', config.seed + 17), false);
+      return { codebook, emaCount: tf.variable(tf.ones([config.codebookSize]), false), emaSum: tf.variable(codebook.clone(), false) };
+    });
     return wrap(tf, config, { encoder, decoder, extraVariables });
   },
   wrap: (tf, config, _inputShape, parts) => wrap(tf, config, parts),

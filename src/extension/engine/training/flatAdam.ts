@@ -9,7 +9,6 @@ import type * as tfTypes from '@tensorflow/tfjs';
 import type { Tf } from '../backend';
 
 type Variable = tfTypes.Variable;
-type Scalar = tfTypes.Scalar;
 
 const BETA1 = 0.9;
 const BETA2 = 0.999;
@@ -25,19 +24,11 @@ export class FlatAdam {
   private moments?: Moments;
   private readonly accBeta1: Variable;
   private readonly accBeta2: Variable;
-  private readonly constants: Record<'one' | 'beta1' | 'oneMinusBeta1' | 'beta2' | 'oneMinusBeta2' | 'epsilon' | 'negLearningRate', Scalar>;
 
-  constructor(private readonly tf: Tf, learningRate: number) {
-    // The same float32 values tfjs derives from these JavaScript numbers on every call.
-    this.constants = {
-      one: tf.scalar(1),
-      beta1: tf.scalar(BETA1),
-      oneMinusBeta1: tf.scalar(1 - BETA1),
-      beta2: tf.scalar(BETA2),
-      oneMinusBeta2: tf.scalar(1 - BETA2),
-      epsilon: tf.scalar(tf.backend().epsilon()),
-      negLearningRate: tf.scalar(-learningRate),
-    };
+  constructor(
+    private readonly tf: Tf,
+    private readonly learningRate: number,
+  ) {
     this.accBeta1 = tf.tidy(() => tf.variable(tf.scalar(BETA1), false));
     this.accBeta2 = tf.tidy(() => tf.variable(tf.scalar(BETA2), false));
   }
@@ -46,8 +37,17 @@ export class FlatAdam {
   apply(variables: readonly Variable[], grads: tfTypes.NamedTensorMap): void {
     const { tf } = this;
     const moments = this.momentsFor(variables.filter((variable) => grads[variable.name] !== undefined));
-    const c = this.constants;
     tf.tidy(() => {
+      // Made inside the step (as tfjs does) so a traced step holds them as graph constants; same float32 values.
+      const c = {
+        one: tf.scalar(1),
+        beta1: tf.scalar(BETA1),
+        oneMinusBeta1: tf.scalar(1 - BETA1),
+        beta2: tf.scalar(BETA2),
+        oneMinusBeta2: tf.scalar(1 - BETA2),
+        epsilon: tf.scalar(tf.backend().epsilon()),
+        negLearningRate: tf.scalar(-this.learningRate),
+      };
       const gradient = tf.concat(moments.variables.map((variable) => tf.reshape(grads[variable.name]!, [-1])));
       const oneMinusAccBeta1 = tf.sub(c.one, this.accBeta1);
       const oneMinusAccBeta2 = tf.sub(c.one, this.accBeta2);
@@ -68,7 +68,7 @@ export class FlatAdam {
   }
 
   dispose(): void {
-    this.tf.dispose([...Object.values(this.constants), this.accBeta1, this.accBeta2]);
+    this.tf.dispose([this.accBeta1, this.accBeta2]);
     if (this.moments) this.tf.dispose([this.moments.first, this.moments.second]);
   }
 

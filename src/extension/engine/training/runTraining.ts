@@ -82,6 +82,7 @@ export async function runTraining(backend: Backend, params: TrainParams, options
         samplesPerSecond: result.samplesPerSecond,
         checkpoint: saved ? out : null,
         backend: backend.name,
+        execution: result.execution.note,
         epoch: result.epoch,
         history: result.history,
         metrics,

@@ -3,9 +3,9 @@
  * do not fit Keras' fit()), with per-batch progress, cancel within one batch, early stopping,
  * NaN detection and a checkpoint callback after every good epoch.
  */
-import type * as tfTypes from '@tensorflow/tfjs';
 import type { Tf } from '../backend';
-import type { BuiltModel, Scalar, Tensor } from '../models/modelKind';
+import { type BuiltModel, eagerContext, type Scalar, type Tensor } from '../models/modelKind';
+import { CompiledSteps, type StepBody, type StepExecution } from './compiledStep';
 import { FlatAdam } from './flatAdam';
 import { useLeanGradients } from './leanGradients';
 import { shuffled } from './random';
@@ -38,6 +38,8 @@ export interface TrainResult {
   epoch: number;
   history: HistoryEntry[];
   samplesPerSecond: number;
+  /** Whether steps ran as a compiled graph, and why not when they did not. */
+  execution: StepExecution;
 }
 
 export interface TrainOptions {
@@ -54,6 +56,8 @@ export interface TrainOptions {
   /** Resume: continue after this many completed epochs, keeping their history. */
   resume?: { epoch: number; history: HistoryEntry[] };
   progressIntervalMs?: number;
+  /** Run steps as a traced TensorFlow graph on the native backend (default true; results match eager steps). */
+  compile?: boolean;
 }
 
 interface Split {
@@ -74,7 +78,7 @@ export async function train(tf: Tf, model: BuiltModel<unknown>, x: Tensor, optio
   if (!options.resume) model.prepareForTraining?.(x);
   useLeanGradients(tf);
   const optimizer = new FlatAdam(tf, options.learningRate);
-  const variables = model.trainableVariables();
+  const steps = new CompiledSteps(tf, gradientStep(tf, model, optimizer), options.compile ?? true);
   const history = [...(options.resume?.history ?? [])];
   const firstEpoch = (options.resume?.epoch ?? 0) + 1;
   const progressInterval = options.progressIntervalMs ?? 200;
@@ -83,8 +87,10 @@ export async function train(tf: Tf, model: BuiltModel<unknown>, x: Tensor, optio
   let totalSamples = 0;
   let totalSeconds = 0;
   const finish = (status: TrainStatus, message: string, epoch: number): TrainResult => {
+    const execution = steps.execution();
+    steps.dispose();
     optimizer.dispose();
-    return { status, message, epoch, history, samplesPerSecond: totalSeconds > 0 ? totalSamples / totalSeconds : 0 };
+    return { status, message, epoch, history, samplesPerSecond: totalSeconds > 0 ? totalSamples / totalSeconds : 0, execution };
   };
 
   for (let epoch = firstEpoch; epoch <= options.epochs; epoch++) {
@@ -96,7 +102,7 @@ export async function train(tf: Tf, model: BuiltModel<unknown>, x: Tensor, optio
     for (let batch = 0; batch < batches; batch++) {
       if (options.signal?.aborted) return finish('cancelled', `cancelled during epoch ${epoch}; the checkpoint of epoch ${epoch - 1} is kept`, epoch - 1);
       const rows = Int32Array.from(order.subarray(batch * options.batchSize, (batch + 1) * options.batchSize), (i) => trainIndices[i]!);
-      const terms = await trainStep(tf, model, optimizer, variables, x, rows, step++);
+      const terms = await trainStep(tf, model, steps, x, rows, step++);
       if (!Number.isFinite(terms.loss)) {
         return finish('diverged', `loss became ${terms.loss} at epoch ${epoch}, batch ${batch + 1}; training stopped and the checkpoint of epoch ${epoch - 1} is kept — try a lower learning rate`, epoch - 1);
       }
@@ -134,22 +140,29 @@ export async function train(tf: Tf, model: BuiltModel<unknown>, x: Tensor, optio
   return finish('completed', `trained ${options.epochs - firstEpoch + 1} epochs`, Math.max(options.epochs, firstEpoch - 1));
 }
 
-async function trainStep(tf: Tf, model: BuiltModel<unknown>, optimizer: FlatAdam, variables: tfTypes.Variable[], x: Tensor, rows: Int32Array, step: number): Promise<Terms> {
+async function trainStep(tf: Tf, model: BuiltModel<unknown>, steps: CompiledSteps, x: Tensor, rows: Int32Array, step: number): Promise<Terms> {
   const batch = tf.tidy(() => tf.gather(x, tf.tensor1d(rows, 'int32')));
-  const terms = tf.tidy(() => {
-    let others: Record<string, Scalar> = {};
-    const { value, grads } = tf.variableGrads(() => {
-      const { loss, ...rest } = model.lossTerms(batch, { training: true, step });
-      // variableGrads() disposes everything but the returned loss; keep the other terms to report them.
-      others = Object.fromEntries(Object.entries(rest).map(([name, term]) => [name, tf.keep(term)]));
-      return loss;
-    }, variables);
-    optimizer.apply(variables, grads);
-    return { loss: value, ...others };
-  });
+  const terms = steps.run(batch, step);
   model.afterStep?.(batch, step);
   batch.dispose();
   return readTerms(terms);
+}
+
+/** One optimiser step on a batch, op by op; CompiledSteps may trace it and replay it as a graph. */
+function gradientStep(tf: Tf, model: BuiltModel<unknown>, optimizer: FlatAdam): StepBody {
+  const variables = model.trainableVariables();
+  return (batch, step, perStep) =>
+    tf.tidy(() => {
+      let others: Record<string, Scalar> = {};
+      const { value, grads } = tf.variableGrads(() => {
+        const { loss, ...rest } = model.lossTerms(batch, { training: true, step, perStep });
+        // variableGrads() disposes everything but the returned loss; keep the other terms to report them.
+        others = Object.fromEntries(Object.entries(rest).map(([name, term]) => [name, tf.keep(term)]));
+        return loss;
+      }, variables);
+      optimizer.apply(variables, grads);
+      return { loss: value, ...others };
+    });
 }
 
 /** Mean of every loss term over `indices`, without gradients. */
@@ -159,7 +172,7 @@ export async function evaluate(tf: Tf, model: BuiltModel<unknown>, x: Tensor, in
     const rows = indices.subarray(start, start + batchSize);
     const terms = tf.tidy(() => {
       const batch = tf.gather(x, tf.tensor1d(rows, 'int32'));
-      return model.lossTerms(batch, { training: false, step });
+      return model.lossTerms(batch, eagerContext(false, step));
     });
     for (const [name, value] of Object.entries(await readTerms(terms))) sums[name] = (sums[name] ?? 0) + value * rows.length;
   }

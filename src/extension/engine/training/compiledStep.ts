@@ -1,9 +1,8 @@
 /**
  * Training steps run as one TensorFlow graph instead of op by op. Eagerly, tfjs launches every
- * kernel of a step on its own (~320 for a conv VAE, each a dispatch and a full pass over memory);
- * a graph of the same kernels lets TensorFlow's optimiser fuse them (conv + bias + ReLU, the
- * bias-fused filter gradient) and run independent ones side by side, as Keras' traced
- * `tf.function` does.
+ * kernel of a step on its own (~320 for a conv VAE, each dispatched from JavaScript); a graph of
+ * the same kernels runs them in TensorFlow's executor, where Grappler and oneDNN fuse what they
+ * can and independent kernels run side by side, as under Keras' traced `tf.function`.
  *
  * Per batch size: the first step runs eagerly (state made lazily, such as Adam's moments, appears
  * there); the next two run eagerly while being traced (training/stepTrace.ts). If both traces are
@@ -19,7 +18,7 @@ import type { Tf } from '../backend';
 import { firstLine } from '../checkpoint/errors';
 import { eagerContext, type PerStep, type Scalar, type Tensor } from '../models/modelKind';
 import { savedModelBytes } from './graphDef';
-import { withFusableOps } from './graphRewrites';
+import { withFasterKernels } from './graphRewrites';
 import { type NativeBackend, nativeBackend, type StepTrace, traceDifference, traceStep } from './stepTrace';
 
 /** One training step: reads the batch, updates variables, returns its loss terms (scalars). */
@@ -158,7 +157,7 @@ class StepGraph {
     // The binding loads graphs only as SavedModel folders; the session keeps the graph once loaded.
     const folder = mkdtempSync(path.join(tmpdir(), 'latent-lab-step-'));
     try {
-      writeFileSync(path.join(folder, 'saved_model.pb'), savedModelBytes(withFusableOps(trace.nodes, native.binding), native.binding, TAG));
+      writeFileSync(path.join(folder, 'saved_model.pb'), savedModelBytes(withFasterKernels(trace.nodes, native.binding), native.binding, TAG));
       return new StepGraph(tf, native, trace, native.binding.loadSavedModel(folder, TAG));
     } finally {
       rmSync(folder, { recursive: true, force: true });

@@ -48,6 +48,8 @@ export const trainParamsSchema = obj({
   out: optional(str({ minLength: 1, maxLength: 4096 })),
   /** Continue the checkpoint at `out` instead of starting fresh. */
   resume: optional(bool()),
+  /** Run every step op by op instead of compiling steps to a TensorFlow graph (for comparing or debugging). */
+  eager: optional(bool()),
   /** Kind-specific settings (hidden sizes, k, beta, …), validated by the kind's schema. */
   config: optional(record(unknownValue(), { maxKeys: 64 })),
 });

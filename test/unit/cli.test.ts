@@ -48,6 +48,10 @@ test('train --json, inspect and encode work end to end on the bundled sample', a
   assert.ok(Number.isFinite(summary.finalLoss as number));
   assert.ok((summary.samplesPerSecond as number) > 0);
   assert.match(trained.stderr, /epoch 2\/2 {2}loss/);
+  // 450 training digits: three steps of 128 a epoch, so the third compiles and the next three replay it.
+  assert.equal(summary.execution, 'steps of 128 samples ran as one TensorFlow graph each after three eager steps');
+  const eager = lastJson((await runCli(['train', '--model', 'ae', '--data', 'sample', '--epochs', '1', '--limit', '200', '--out', path.join(dir, 'eager'), '--eager', '--json'])).stdout);
+  assert.equal(eager.execution, 'steps ran eagerly: graph compilation was turned off');
 
   const inspected = await runCli(['inspect', checkpoint, '--json']);
   assert.equal(inspected.code, 0, inspected.stderr);

@@ -5,9 +5,9 @@ import { type CliCommand, formatNumber, table } from './command';
 
 export const trainCommand: CliCommand = {
   summary: 'train an autoencoder and write a checkpoint folder',
-  usage: `train --model <${modelKindNames.join('|')}> --data <sample|path> [--epochs N] [--limit N] [--latent D] [--out DIR] [--batch-size N] [--lr X] [--seed N] [--val F] [--patience N] [--config JSON] [--resume] [--json]`,
+  usage: `train --model <${modelKindNames.join('|')}> --data <sample|path> [--epochs N] [--limit N] [--latent D] [--out DIR] [--batch-size N] [--lr X] [--seed N] [--val F] [--patience N] [--config JSON] [--resume] [--eager] [--json]`,
   values: ['model', 'data', 'epochs', 'limit', 'latent', 'out', 'batch-size', 'lr', 'seed', 'val', 'patience', 'config'],
-  booleans: ['resume'],
+  booleans: ['resume', 'eager'],
   async run({ args, backend, signal, note }) {
     const model = stringFlag(args, 'model');
     const data = stringFlag(args, 'data');
@@ -27,6 +27,7 @@ export const trainCommand: CliCommand = {
         validationFraction: optionalNumber(args, 'val'),
         patience: optionalInt(args, 'patience'),
         resume: args.flags.has('resume') || undefined,
+        eager: args.flags.has('eager') || undefined,
         config: parseConfig(stringFlag(args, 'config')),
       },
       'train',
@@ -40,7 +41,7 @@ export const trainCommand: CliCommand = {
       },
     });
     if (result.status === 'diverged') throw new Error(result.message);
-    const summary = { model: result.model, status: result.status, finalLoss: result.finalLoss, samplesPerSecond: result.samplesPerSecond, checkpoint: result.checkpoint, backend: result.backend, epochs: result.epoch, metrics: result.metrics };
+    const summary = { model: result.model, status: result.status, finalLoss: result.finalLoss, samplesPerSecond: result.samplesPerSecond, checkpoint: result.checkpoint, backend: result.backend, execution: result.execution, epochs: result.epoch, metrics: result.metrics };
     return {
       result: summary,
       exitCode: result.status === 'cancelled' ? 130 : 0,

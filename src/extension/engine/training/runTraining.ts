@@ -60,6 +60,7 @@ export async function runTraining(backend: Backend, params: TrainParams, options
         ...(params.patience ? { earlyStopping: { patience: params.patience, minDelta: 1e-4 } } : {}),
         signal: options.signal,
         onProgress: options.onProgress,
+        compile: !params.eager,
         resume: meta ? { epoch: meta.epoch, history: meta.history } : undefined,
         onEpochEnd: async (epoch, history) => {
           model.prepareForSave?.();

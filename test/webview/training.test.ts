@@ -53,8 +53,8 @@ describe('training webview', () => {
     assert.ok((byName.get('loss')?.length ?? 0) > 3, 'batch progress draws the training loss within epochs');
     assert.deepEqual(byName.get('val_loss'), [1, 2, 3], 'one validation point per epoch');
     assert.match((await page.textContent('.training-stats')) ?? '', /epoch 3\/3 · batch \d+\/\d+ · [\d,]+ samples\/s · ETA /);
-    // 600 samples, 10 % held out, batches of 16: 34 steps of 16 per epoch, compiled after the third.
-    assert.equal(await page.textContent('.outcome .execution'), 'steps of 16 and 12 samples ran as one TensorFlow graph each after three eager steps');
+    // 600 samples, 10 % held out, batches of 16: 33 steps of 16 and one of 12 an epoch, 3 validation batches of 16 and one of 12.
+    assert.equal(await page.textContent('.outcome .execution'), 'steps of 16 and 12 samples ran as one TensorFlow graph each after three eager steps; validation batches too');
     await screenshot(page, 'training');
 
     await page.click('vscode-button:has-text("Explore this model")');

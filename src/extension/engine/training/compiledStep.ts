@@ -68,11 +68,13 @@ export class CompiledSteps {
     return this.traced(this.native!, batch, step, size);
   }
 
-  execution(): StepExecution {
+  /** How these steps ran; `evaluation`, the validation batches' CompiledSteps, adds a clause when they were compiled too. */
+  execution(evaluation?: CompiledSteps): StepExecution {
     const sizes = [...this.graphs.keys()];
     if (this.eagerReason) return { compiled: false, note: `steps ran eagerly: ${this.eagerReason}` };
     if (sizes.length === 0) return { compiled: false, note: 'steps ran eagerly: too few steps of one batch size to compile' };
-    return { compiled: true, note: `steps of ${sizes.join(' and ')} samples ran as one TensorFlow graph each after three eager steps` };
+    const validation = evaluation?.graphs.size ? '; validation batches too' : '';
+    return { compiled: true, note: `steps of ${sizes.join(' and ')} samples ran as one TensorFlow graph each after three eager steps${validation}` };
   }
 
   dispose(): void {

@@ -4,7 +4,7 @@
  * NaN detection and a checkpoint callback after every good epoch.
  */
 import type { Tf } from '../backend';
-import { type BuiltModel, eagerContext, type Scalar, type Tensor } from '../models/modelKind';
+import type { BuiltModel, Scalar, Tensor } from '../models/modelKind';
 import { CompiledSteps, type StepBody, type StepExecution } from './compiledStep';
 import { FlatAdam } from './flatAdam';
 import { useLeanGradients } from './leanGradients';
@@ -79,6 +79,7 @@ export async function train(tf: Tf, model: BuiltModel<unknown>, x: Tensor, optio
   useLeanGradients(tf);
   const optimizer = new FlatAdam(tf, options.learningRate);
   const steps = new CompiledSteps(tf, gradientStep(tf, model, optimizer), options.compile ?? true);
+  const evaluation = new CompiledSteps(tf, evaluationStep(tf, model), options.compile ?? true);
   const history = [...(options.resume?.history ?? [])];
   const firstEpoch = (options.resume?.epoch ?? 0) + 1;
   const progressInterval = options.progressIntervalMs ?? 200;
@@ -86,7 +87,7 @@ export async function train(tf: Tf, model: BuiltModel<unknown>, x: Tensor, optio
   let step = (firstEpoch - 1) * batches;
   let totalSamples = 0;
   let totalSeconds = 0;
-  const finish = (status: TrainStatus, message: string, epoch: number): TrainResult => ({ status, message, epoch, history, samplesPerSecond: totalSeconds > 0 ? totalSamples / totalSeconds : 0, execution: steps.execution() });
+  const finish = (status: TrainStatus, message: string, epoch: number): TrainResult => ({ status, message, epoch, history, samplesPerSecond: totalSeconds > 0 ? totalSamples / totalSeconds : 0, execution: steps.execution(evaluation) });
 
   try {
     for (let epoch = firstEpoch; epoch <= options.epochs; epoch++) {
@@ -116,7 +117,7 @@ export async function train(tf: Tf, model: BuiltModel<unknown>, x: Tensor, optio
       totalSamples += seen;
       totalSeconds += seconds;
       const trainTerms = averages(sums, seen);
-      const validation = validationIndices.length > 0 ? await evaluate(tf, model, x, validationIndices, options.batchSize, step) : undefined;
+      const validation = validationIndices.length > 0 ? await evaluate(tf, model, x, validationIndices, options.batchSize, step, evaluation) : undefined;
       const entry: HistoryEntry = { epoch, ...trainTerms, ...prefixed('val_', validation ?? {}) };
       const monitored = validation?.loss ?? trainTerms.loss!;
       if (!Number.isFinite(monitored)) {
@@ -137,6 +138,7 @@ export async function train(tf: Tf, model: BuiltModel<unknown>, x: Tensor, optio
   } finally {
     // Also on a throw (a checkpoint that cannot be written): the graph sessions live in native memory.
     steps.dispose();
+    evaluation.dispose();
     optimizer.dispose();
   }
 }
@@ -166,15 +168,19 @@ function gradientStep(tf: Tf, model: BuiltModel<unknown>, optimizer: FlatAdam): 
     });
 }
 
-/** Mean of every loss term over `indices`, without gradients. */
-export async function evaluate(tf: Tf, model: BuiltModel<unknown>, x: Tensor, indices: Int32Array, batchSize: number, step = 0): Promise<Terms> {
+/** The loss terms of a batch without gradients; CompiledSteps may replay it as a graph too. */
+function evaluationStep(tf: Tf, model: BuiltModel<unknown>): StepBody {
+  return (batch, step, perStep) => tf.tidy(() => model.lossTerms(batch, { training: false, step, perStep }));
+}
+
+/** Mean of every loss term over `indices`, without gradients; `steps` (made from evaluationStep) may compile the batches, else they run eagerly. */
+export async function evaluate(tf: Tf, model: BuiltModel<unknown>, x: Tensor, indices: Int32Array, batchSize: number, step = 0, steps = new CompiledSteps(tf, evaluationStep(tf, model), false)): Promise<Terms> {
   const sums: Terms = {};
   for (let start = 0; start < indices.length; start += batchSize) {
     const rows = indices.subarray(start, start + batchSize);
-    const terms = tf.tidy(() => {
-      const batch = tf.gather(x, tf.tensor1d(rows, 'int32'));
-      return model.lossTerms(batch, eagerContext(false, step));
-    });
+    const batch = tf.tidy(() => tf.gather(x, tf.tensor1d(rows, 'int32')));
+    const terms = steps.run(batch, step);
+    batch.dispose();
     for (const [name, value] of Object.entries(await readTerms(terms))) sums[name] = (sums[name] ?? 0) + value * rows.length;
   }
   return averages(sums, indices.length);

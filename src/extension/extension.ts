@@ -2,7 +2,7 @@
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { messageOf, type TrainParams, type TrainResult } from '../shared/protocol';
-import { type PanelTarget, targetPaths } from '../shared/webviewProtocol';
+import { type PanelTarget, targetPaths, withSettings } from '../shared/webviewProtocol';
 import { askWhatToExplore } from './commands/exploreLatents';
 import { askForExperiment } from './commands/newExperiment';
 import { askForModel } from './commands/openModel';
@@ -30,8 +30,7 @@ export function activate(context: vscode.ExtensionContext): LatentLabApi {
   };
   const openPanel = async (target: PanelTarget) => {
     if (!(await allowLoading(targetPaths(target)))) return;
-    const maxPoints = settings().get<number>('maxPoints', 0);
-    ExplorerPanel.create(engine, extensionUri, target.view !== 'train' && maxPoints > 0 ? { ...target, limit: maxPoints } : target);
+    ExplorerPanel.create(engine, extensionUri, withSettings(target, { maxPoints: settings().get<number>('maxPoints', 0), eagerTraining: settings().get<boolean>('eagerTraining', false) }));
   };
   const runs = new RunsTree(runsRoot);
   context.subscriptions.push(

@@ -49,6 +49,12 @@ export function targetPaths(target: PanelTarget): string[] {
   return target.data ? [target.checkpoint, target.data] : [target.checkpoint];
 }
 
+/** The user's settings applied to a target: a sample limit on what explorers encode, op-by-op training steps. */
+export function withSettings(target: PanelTarget, settings: { maxPoints: number; eagerTraining: boolean }): PanelTarget {
+  if (target.view === 'train') return settings.eagerTraining ? { ...target, params: { ...target.params, eager: true } } : target;
+  return settings.maxPoints > 0 ? { ...target, limit: settings.maxPoints } : target;
+}
+
 export const hostMessageSchemas = {
   /** First message after `ready`: what to show, and the user's settings that shape it. */
   init: obj({

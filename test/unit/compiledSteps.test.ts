@@ -9,7 +9,7 @@ import { before, test } from 'node:test';
 import type * as tfTypes from '@tensorflow/tfjs';
 import { type Backend, loadBackend } from '../../src/extension/engine/backend';
 import { loadDataset } from '../../src/extension/engine/data/loadDataset';
-import type { BuiltModel } from '../../src/extension/engine/models/modelKind';
+import type { BuiltModel, LossContext } from '../../src/extension/engine/models/modelKind';
 import { modelKind } from '../../src/extension/engine/models/registry';
 import type { GraphNode } from '../../src/extension/engine/training/graphDef';
 import { withFasterKernels } from '../../src/extension/engine/training/graphRewrites';
@@ -81,15 +81,15 @@ for (const [kind, config] of cases) {
   });
 }
 
-/** An `ae` whose loss adds `extra(tf, x, step)`: a way to write steps the compiler must refuse. */
-function aeWith(extra: (x: tfTypes.Tensor, step: number) => tfTypes.Scalar): BuiltModel<unknown> {
+/** An `ae` whose loss adds `extra(x, context)`: a way to write steps the compiler must refuse, or poison. */
+function aeWith(extra: (x: tfTypes.Tensor, context: LossContext) => tfTypes.Scalar): BuiltModel<unknown> {
   const model = build('ae', dense);
   const lossTerms = model.lossTerms.bind(model);
   return {
     ...model,
     lossTerms: (x, context) => {
       const terms = lossTerms(x, context);
-      return { ...terms, loss: backend.tf.add(terms.loss, extra(x, context.step)) as tfTypes.Scalar };
+      return { ...terms, loss: backend.tf.add(terms.loss, extra(x, context)) as tfTypes.Scalar };
     },
   };
 }
@@ -103,7 +103,7 @@ async function execution(model: BuiltModel<unknown>): Promise<TrainResult['execu
 
 test('a step that makes a constant from the step number inline stays eager and says to use perStep', async () => {
   const { tf } = backend;
-  const run = await execution(aeWith((_x, step) => tf.scalar(step * 1e-3)));
+  const run = await execution(aeWith((_x, { step }) => tf.scalar(step * 1e-3)));
   assert.equal(run.compiled, false);
   assert.match(run.note, /steps ran eagerly: a constant of shape \[\] changes from step to step; make it through LossContext\.perStep/);
 });
@@ -134,18 +134,9 @@ test('turning compilation off, or batches of a size seen fewer than three times,
 });
 
 test('a NaN loss on a compiled step still stops training as diverged', async () => {
-  const model = build('ae', dense);
-  const lossTerms = model.lossTerms.bind(model);
   // A per-step input that turns NaN at step 5, after steps 0–2 ran eagerly and 3–4 on the graph.
-  const poisoned: BuiltModel<unknown> = {
-    ...model,
-    lossTerms: (x, context) => {
-      const terms = lossTerms(x, context);
-      const poison = context.perStep((step) => backend.tf.scalar(step >= 5 ? Number.NaN : 0));
-      return { ...terms, loss: backend.tf.add(terms.loss, poison) as tfTypes.Scalar };
-    },
-  };
-  const result = await train(backend.tf, poisoned, digits, { epochs: 2, batchSize: BATCH, validationFraction: 0, seed: 0, learningRate: 1e-3 });
+  const model = aeWith((_x, context) => context.perStep((step) => backend.tf.scalar(step >= 5 ? Number.NaN : 0)));
+  const result = await train(backend.tf, model, digits, { epochs: 2, batchSize: BATCH, validationFraction: 0, seed: 0, learningRate: 1e-3 });
   model.dispose();
   assert.equal(result.status, 'diverged');
   assert.match(result.message, /loss became NaN at epoch 1, batch 6/);

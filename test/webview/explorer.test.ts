@@ -11,6 +11,7 @@ import { launchChromium } from '../support/chromium';
 import { closeClean, openPanel, type Panel, screenshot } from './harness/panel';
 import {
   canvasPixels,
+  boxSelect,
   choose,
   drawnMapPixels,
   eventually,
@@ -162,14 +163,7 @@ describe('explorer webview', () => {
     assert.match((await page.textContent('.inspector-title')) ?? '', /^#12 /, 'a searched sample is inspected');
     assert.equal((await traceLengths(page))[1], 1);
 
-    await page.click('.map-plot .modebar-btn[data-val="select"]');
-    const box = (await page.locator('.map-plot .nsewdrag').first().boundingBox())!;
-    await page.mouse.move(box.x + box.width * 0.35, box.y + box.height * 0.35);
-    await page.mouse.down();
-    await page.mouse.move(box.x + box.width * 0.65, box.y + box.height * 0.65, { steps: 5 });
-    await page.mouse.up();
-    await waitFor(page, () => / · [\d,]+ selected/.test(document.querySelector('.status-line')?.textContent ?? ''), undefined, 'the box selection');
-    const selected = Number(/ · ([\d,]+) selected/.exec(await statusText(page))![1]!.replace(',', ''));
+    const selected = await boxSelect(page, 0.35, 0.65);
     assert.ok(selected > 0 && selected < SAMPLE_COUNT);
     await page.click('vscode-button:has-text("Export selection")');
     await eventually(() => host.saved.length === 2, 'the selection export');

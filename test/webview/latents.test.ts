@@ -15,7 +15,7 @@ import type { PanelTarget } from '../../src/shared/webviewProtocol';
 import { launchChromium } from '../support/chromium';
 import { sampleLatents } from '../support/sampleLatents';
 import { closeClean, openPanel, type Panel, screenshot } from './harness/panel';
-import { eventually, extremePoints, openTab, pointPosition, statusText, traceLengths, waitFor, waitForMap } from './harness/pageQueries';
+import { boxSelect, eventually, extremePoints, openTab, pointPosition, statusText, traceLengths, waitFor, waitForMap } from './harness/pageQueries';
 import { HarnessServer } from './harness/server';
 
 const DIM = 16;
@@ -90,14 +90,7 @@ describe('latents webview', () => {
     assert.equal(rows.length, COUNT + 1, 'one row per point');
     assert.match(rows[1]!, new RegExp(`^0,-?[\\d.e-]+,-?[\\d.e-]+,${NAMES[digitLabels[0]!]}$`));
 
-    await page.click('.map-plot .modebar-btn[data-val="select"]');
-    const box = (await page.locator('.map-plot .nsewdrag').first().boundingBox())!;
-    await page.mouse.move(box.x + box.width * 0.3, box.y + box.height * 0.3);
-    await page.mouse.down();
-    await page.mouse.move(box.x + box.width * 0.6, box.y + box.height * 0.6, { steps: 5 });
-    await page.mouse.up();
-    await waitFor(page, () => / · [\d,]+ selected/.test(document.querySelector('.status-line')?.textContent ?? ''), undefined, 'the box selection');
-    const selected = Number(/ · ([\d,]+) selected/.exec(await statusText(page))![1]!.replace(',', ''));
+    const selected = await boxSelect(page, 0.3, 0.6);
     await page.click('vscode-button:has-text("Export selection")');
     await eventually(() => host.saved.length === 2, 'the selection export');
     assert.equal(host.saved[1]!.content.trimEnd().split('\n').length, selected + 1, 'one row per selected point');

@@ -6,6 +6,7 @@ import { existsSync } from 'node:fs';
 import * as path from 'node:path';
 import type * as tfTypes from '@tensorflow/tfjs';
 import type { BackendName } from '../../shared/protocol';
+import { firstLine } from './checkpoint/errors';
 
 export type Tf = typeof tfTypes;
 
@@ -89,7 +90,3 @@ function restoreRemovedUtilHelpers(): void {
   util.isNullOrUndefined ??= (value) => value === null || value === undefined;
 }
 
-function firstLine(error: unknown): string {
-  const message = error instanceof Error ? error.message : String(error);
-  return message.split('\n')[0]!.slice(0, 300);
-}

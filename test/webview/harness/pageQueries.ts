@@ -46,6 +46,18 @@ export function statusText(page: Page): Promise<string> {
   return page.evaluate(() => document.querySelector('.status-line')?.textContent ?? '');
 }
 
+/** Drags the map's box-select tool from `from` to `to` (fractions of the plot area); resolves to the count the status line reports. */
+export async function boxSelect(page: Page, from: number, to: number): Promise<number> {
+  await page.click('.map-plot .modebar-btn[data-val="select"]');
+  const box = (await page.locator('.map-plot .nsewdrag').first().boundingBox())!;
+  await page.mouse.move(box.x + box.width * from, box.y + box.height * from);
+  await page.mouse.down();
+  await page.mouse.move(box.x + box.width * to, box.y + box.height * to, { steps: 5 });
+  await page.mouse.up();
+  await waitFor(page, () => / · [\d,]+ selected/.test(document.querySelector('.status-line')?.textContent ?? ''), undefined, 'the box selection');
+  return Number(/ · ([\d,]+) selected/.exec(await statusText(page))![1]!.replace(',', ''));
+}
+
 /** Page coordinates of map point `index`, for mouse hover and clicks. */
 export function pointPosition(page: Page, index: number, selector = '.map-plot'): Promise<{ x: number; y: number }> {
   return page.evaluate(({ index, selector }) => {

@@ -14,6 +14,7 @@
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
+import type * as tfTypes from '@tensorflow/tfjs';
 import type { Tf } from '../backend';
 import { firstLine } from '../checkpoint/errors';
 import { eagerContext, type PerStep, type Scalar, type Tensor } from '../models/modelKind';
@@ -101,7 +102,7 @@ export class CompiledSteps {
         this.firstTraces.delete(size);
         const difference = traceDifference(first, traced.trace);
         if (difference) this.fallBack(difference);
-        else this.compile(native, traced.trace, (role) => (role.kind === 'batch' ? batch : role.kind === 'variable' ? before.get(role.variable)! : traced.perStepTensors[role.index]!), traced.terms, size);
+        else this.compile(native, traced.trace, feeds(traced.trace, batch, (variable) => before.get(variable)!, traced.perStepTensors), traced.terms, size);
         return traced.terms;
       } finally {
         tf.dispose(traced.perStepTensors);
@@ -111,7 +112,7 @@ export class CompiledSteps {
     }
   }
 
-  private compile(native: NativeBackend, trace: StepTrace, feedFor: (role: StepTrace['inputs'][number]) => Tensor, eagerTerms: Record<string, Scalar>, size: number): void {
+  private compile(native: NativeBackend, trace: StepTrace, inputs: Tensor[], eagerTerms: Record<string, Scalar>, size: number): void {
     let graph: StepGraph;
     try {
       graph = StepGraph.load(this.tf, native, trace);
@@ -121,7 +122,7 @@ export class CompiledSteps {
     }
     let mismatch: string | undefined;
     try {
-      mismatch = graph.replayMismatch(trace.inputs.map(feedFor), eagerTerms);
+      mismatch = graph.replayMismatch(inputs, eagerTerms);
     } catch (error) {
       mismatch = `the graph failed on its first run (${firstLine(error)})`;
     }
@@ -137,6 +138,11 @@ export class CompiledSteps {
     this.eagerReason ??= reason;
     this.dispose();
   }
+}
+
+/** What each placeholder of `trace` is fed: the batch, a variable's value (`valueOf`), or a per-step tensor. */
+function feeds(trace: StepTrace, batch: Tensor, valueOf: (variable: tfTypes.Variable) => Tensor, perStep: readonly Tensor[]): Tensor[] {
+  return trace.inputs.map((role) => (role.kind === 'batch' ? batch : role.kind === 'variable' ? valueOf(role.variable) : perStep[role.index]!));
 }
 
 /** A traced step loaded into a TensorFlow session; `run` feeds it and writes the assigned variables back. */
@@ -169,8 +175,7 @@ class StepGraph {
   run(batch: Tensor, step: number): Record<string, Scalar> {
     const perStep = this.trace.perStep.map((make) => make(step));
     try {
-      const feeds = this.trace.inputs.map((role) => (role.kind === 'batch' ? batch : role.kind === 'variable' ? role.variable : perStep[role.index]!));
-      const outputs = this.execute(feeds);
+      const outputs = this.execute(feeds(this.trace, batch, (variable) => variable, perStep));
       const termCount = this.trace.termNames.length;
       this.trace.assigned.forEach((variable, i) => {
         const value = outputs[termCount + i]!;

@@ -99,7 +99,8 @@ export async function train(tf: Tf, model: BuiltModel<unknown>, x: Tensor, optio
       for (let batch = 0; batch < batches; batch++) {
         if (options.signal?.aborted) return finish('cancelled', `cancelled during epoch ${epoch}; the checkpoint of epoch ${epoch - 1} is kept`, epoch - 1);
         const rows = Int32Array.from(order.subarray(batch * options.batchSize, (batch + 1) * options.batchSize), (i) => trainIndices[i]!);
-        const terms = await trainStep(tf, model, steps, x, rows, step++);
+        const current = step++;
+        const terms = await runBatch(tf, steps, x, rows, current, (batch) => model.afterStep?.(batch, current));
         if (!Number.isFinite(terms.loss)) {
           return finish('diverged', `loss became ${terms.loss} at epoch ${epoch}, batch ${batch + 1}; training stopped and the checkpoint of epoch ${epoch - 1} is kept — try a lower learning rate`, epoch - 1);
         }
@@ -143,10 +144,11 @@ export async function train(tf: Tf, model: BuiltModel<unknown>, x: Tensor, optio
   }
 }
 
-async function trainStep(tf: Tf, model: BuiltModel<unknown>, steps: CompiledSteps, x: Tensor, rows: Int32Array, step: number): Promise<Terms> {
+/** Gathers `rows` of `x`, runs one step on them (then `after`, on the same batch), and reads its loss terms. */
+async function runBatch(tf: Tf, steps: CompiledSteps, x: Tensor, rows: Int32Array, step: number, after?: (batch: Tensor) => void): Promise<Terms> {
   const batch = tf.tidy(() => tf.gather(x, tf.tensor1d(rows, 'int32')));
   const terms = steps.run(batch, step);
-  model.afterStep?.(batch, step);
+  after?.(batch);
   batch.dispose();
   return readTerms(terms);
 }
@@ -178,10 +180,7 @@ export async function evaluate(tf: Tf, model: BuiltModel<unknown>, x: Tensor, in
   const sums: Terms = {};
   for (let start = 0; start < indices.length; start += batchSize) {
     const rows = indices.subarray(start, start + batchSize);
-    const batch = tf.tidy(() => tf.gather(x, tf.tensor1d(rows, 'int32')));
-    const terms = steps.run(batch, step);
-    batch.dispose();
-    for (const [name, value] of Object.entries(await readTerms(terms))) sums[name] = (sums[name] ?? 0) + value * rows.length;
+    for (const [name, value] of Object.entries(await runBatch(tf, steps, x, rows, step))) sums[name] = (sums[name] ?? 0) + value * rows.length;
   }
   return averages(sums, indices.length);
 }

@@ -56,7 +56,7 @@ export class CompiledSteps {
   run(batch: Tensor, step: number): Record<string, Scalar> {
     const size = batch.shape[0]!;
     const graph = this.graphs.get(size);
-    if (graph && !this.eagerReason) {
+    if (graph) {
       try {
         return graph.run(batch, step);
       } catch (error) {

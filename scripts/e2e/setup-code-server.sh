@@ -12,7 +12,7 @@
 #   LATENT_LAB_E2E_NODE, LATENT_LAB_E2E_CODE_SERVER (its out/node/entry.js), LATENT_LAB_E2E_CHROMIUM,
 #   LATENT_LAB_E2E_CODE_SERVER_VERSION, LATENT_LAB_E2E_NODE_VERSION, LATENT_LAB_E2E_RIPGREP
 # Settings: LATENT_LAB_CACHE (cache root), LATENT_LAB_CODE_SERVER_VERSION (4.139.1),
-#   LATENT_LAB_E2E_NODE_SPEC (24), LATENT_LAB_CHROMIUM (/usr/bin/chromium).
+#   LATENT_LAB_E2E_NODE_SPEC (24); the browser comes from scripts/provision-chromium.sh (CHROMIUM_PATH).
 # Exit status: 0 provisioned; non-zero with a one-line "setup-code-server: …" reason on stderr.
 set -euo pipefail
 
@@ -26,13 +26,16 @@ CS_PREFIX="$CACHE/code-server-$CODE_SERVER_VERSION"
 CS_PKG="$CS_PREFIX/node_modules/code-server"
 CS_ENTRY="$CS_PKG/out/node/entry.js"
 STAMP="$CS_PREFIX/.provisioned"
-CHROMIUM="${LATENT_LAB_CHROMIUM:-/usr/bin/chromium}"
-APT_PACKAGES=(chromium libkrb5-dev libxkbfile-dev libsecret-1-dev pkg-config)
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
+# Headers that code-server's native modules may build against.
+APT_PACKAGES=(libkrb5-dev libxkbfile-dev libsecret-1-dev pkg-config)
 
 say() { echo "setup-code-server: $*" >&2; }
 fail() { say "$*"; exit 1; }
 # A code-server install that failed half-way is removed, so the next run starts clean.
 fail_install() { rm -rf "$CS_PREFIX"; fail "$@"; }
+# shellcheck source=../lib/apt.sh
+source "$ROOT/scripts/lib/apt.sh"
 
 print_paths() {
   echo "LATENT_LAB_E2E_NODE=$NODE_BIN"
@@ -59,43 +62,24 @@ code_server_ok() {
   [ -f "$STAMP" ] && [ -f "$CS_ENTRY" ] && ripgrep_ok &&
     code_server --version 2>/dev/null | grep -q "^$CODE_SERVER_VERSION"
 }
-apt_missing() {
-  local package
-  for package in "$@"; do
-    dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q 'install ok installed' || echo "$package"
-  done
-}
+
+mkdir -p "$CACHE"
+CHROMIUM="$(bash "$ROOT/scripts/provision-chromium.sh" 2>"$CACHE/chromium.log")" || fail "$(tail -n 1 "$CACHE/chromium.log")"
 
 # ---- warm path: check and exit --------------------------------------------------------------
-if node_ok && code_server_ok && [ -x "$CHROMIUM" ]; then
+if node_ok && code_server_ok; then
   say "already provisioned in $CACHE"
   print_paths
   exit 0
 fi
 
 started=$SECONDS
-mkdir -p "$CACHE"
 
 # ---- Debian packages -------------------------------------------------------------------------
-apt_install() {
-  local sudo=()
-  if [ "$(id -u)" != 0 ]; then
-    if command -v sudo >/dev/null 2>&1 && sudo -n true 2>/dev/null; then sudo=(sudo -n); else
-      fail "missing Debian packages ($*) and not root: run 'apt-get install $*' as root, then this script again"
-    fi
-  fi
-  local log="$CACHE/apt.log"
-  say "apt-get install $* (log: $log)"
-  if ! { "${sudo[@]}" apt-get update -qq && DEBIAN_FRONTEND=noninteractive "${sudo[@]}" apt-get install -y -qq --no-install-recommends "$@"; } >"$log" 2>&1; then
-    tail -n 20 "$log" >&2
-    fail "apt-get install $* failed"
-  fi
-}
 if command -v dpkg-query >/dev/null 2>&1; then
   mapfile -t missing < <(apt_missing "${APT_PACKAGES[@]}")
-  if [ "${#missing[@]}" -gt 0 ]; then apt_install "${missing[@]}"; fi
+  if [ "${#missing[@]}" -gt 0 ]; then apt_install "$CACHE/apt.log" "${missing[@]}"; fi
 fi
-[ -x "$CHROMIUM" ] || fail "no Chromium at $CHROMIUM (Debian package chromium; LATENT_LAB_CHROMIUM overrides the path)"
 
 # ---- Node 24 ---------------------------------------------------------------------------------
 if ! node_ok; then
@@ -141,7 +125,7 @@ if ! code_server_ok; then
   if ! ripgrep_ok && [ -d "$rg_dir" ]; then
     if ! command -v rg >/dev/null 2>&1; then
       mapfile -t missing < <(apt_missing ripgrep)
-      if [ "${#missing[@]}" -gt 0 ]; then apt_install ripgrep; fi
+      if [ "${#missing[@]}" -gt 0 ]; then apt_install "$CACHE/apt.log" ripgrep; fi
     fi
     command -v rg >/dev/null 2>&1 || fail_install "no ripgrep: its download failed and Debian's ripgrep is not installed"
     mkdir -p "$rg_dir/bin"

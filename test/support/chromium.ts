@@ -1,9 +1,26 @@
 /** Debian's Chromium as every browser suite launches it: headless, offline, software WebGL. */
+import { accessSync, constants } from 'node:fs';
 import { type Browser, chromium } from 'playwright-core';
 
-export function launchChromium(executablePath = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium'): Promise<Browser> {
+/** Where the browser suites find Chromium: CHROMIUM_PATH, else Debian's. */
+function chromiumPath(): string {
+  return process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+}
+
+/**
+ * Fails at once, in one line naming the path and the command that installs it, when there is no
+ * browser there — rather than leaving a suite's setup to time out.
+ */
+export function launchChromium(executablePath = chromiumPath()): Promise<Browser> {
+  try {
+    accessSync(executablePath, constants.X_OK);
+  } catch {
+    const chosen = process.env.CHROMIUM_PATH === executablePath ? ' (CHROMIUM_PATH)' : '';
+    return Promise.reject(new Error(`no Chromium at ${executablePath}${chosen}: run 'bash scripts/provision-chromium.sh' (installs Debian's chromium), or point CHROMIUM_PATH at one`));
+  }
   return chromium.launch({
     executablePath,
+    timeout: 60_000,
     args: [
       '--headless',
       '--no-sandbox',

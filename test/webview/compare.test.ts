@@ -61,7 +61,8 @@ describe('compare runs webview', () => {
 
   before(async () => {
     server = new HarnessServer();
-    [checkpoints, browser] = await Promise.all([trainCheckpoints(['vae2d', 'ae16']), launchChromium(), server.start()]);
+    browser = await launchChromium();
+    [checkpoints] = await Promise.all([trainCheckpoints(['vae2d', 'ae16']), server.start()]);
     const dir = path.dirname(checkpoints.folders.vae2d);
     writeBlobsCsv(path.join(dir, 'blobs.csv'));
     blobs = await trainCheckpoint({ model: 'ae', data: path.join(dir, 'blobs.csv'), epochs: 2, batchSize: 16, latentDim: 2, seed: 3, config: { hidden: [8] } }, path.join(dir, 'blobs'));

@@ -39,7 +39,8 @@ describe('explorer webview', () => {
 
   before(async () => {
     server = new HarnessServer();
-    [checkpoints, browser] = await Promise.all([trainCheckpoints(), launchChromium(), server.start()]);
+    browser = await launchChromium();
+    [checkpoints] = await Promise.all([trainCheckpoints(), server.start()]);
     handlers = createHandlers();
   });
 

@@ -25,7 +25,8 @@ describe('foreign model webview', () => {
 
   before(async () => {
     server = new HarnessServer();
-    [fixtures, browser] = await Promise.all([makeForeignFixtures(), launchChromium(), server.start()]);
+    browser = await launchChromium();
+    [fixtures] = await Promise.all([makeForeignFixtures(), server.start()]);
   });
 
   after(async () => {

@@ -32,8 +32,8 @@ describe('latents webview', () => {
 
   before(async () => {
     server = new HarnessServer();
-    const [{ digits, latents }, launched] = await Promise.all([sampleLatents(DIM), launchChromium(), server.start()]);
-    browser = launched;
+    browser = await launchChromium();
+    const [{ digits, latents }] = await Promise.all([sampleLatents(DIM), server.start()]);
     digitLabels = digits.labels!;
     writeFileSync(files.latents, encodeNpy(latents, [COUNT, DIM]));
     writeFileSync(files.labels, `label\n${Array.from(digitLabels, (label) => NAMES[label]).join('\n')}\n`);

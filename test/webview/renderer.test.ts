@@ -64,7 +64,8 @@ describe('notebook renderer', () => {
       const { stdout } = await run('bash', [path.join(repoRoot, 'scripts/provision-python.sh'), 'reference'], { maxBuffer: 16 * 1024 * 1024 });
       await run(stdout.trim(), [path.join(__dirname, 'harness/notebook_payloads.py'), folder]);
     };
-    [browser] = await Promise.all([launchChromium(), server.start(), makePayloads()]);
+    browser = await launchChromium();
+    await Promise.all([server.start(), makePayloads()]);
     payloadText = readFileSync(path.join(folder, 'digits.json'), 'utf8');
     payload = JSON.parse(payloadText) as Payload;
     const context = await browser.newContext({ viewport: { width: 1040, height: 900 } });

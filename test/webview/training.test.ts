@@ -29,7 +29,8 @@ describe('training webview', () => {
   before(async () => {
     dir = mkdtempSync(path.join(tmpdir(), 'latent-lab-webview-train-'));
     server = new HarnessServer();
-    [browser] = await Promise.all([launchChromium(), server.start()]);
+    browser = await launchChromium();
+    await server.start();
     handlers = createHandlers();
   });
 

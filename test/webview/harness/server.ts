@@ -72,8 +72,12 @@ export class HarnessServer {
     return `${this.origin}/page/${id}`;
   }
 
+  /** Also after a failed or skipped start, so a suite's `after` can always call it. */
   async stop(): Promise<void> {
-    await new Promise((resolve) => this.server?.close(resolve));
+    const server = this.server;
+    if (!server) return;
+    this.server = undefined;
+    await new Promise((resolve) => server.close(resolve));
   }
 }
 

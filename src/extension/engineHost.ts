@@ -1,16 +1,19 @@
 /**
- * Owns the one engine process of the window and its VS Code surfaces: the output channel with the
- * engine log and the status bar item with the backend. The process is forked on first use.
+ * Owns the window's engine processes and their VS Code surfaces: the output channel with the engine
+ * log and the status bar item with the backend. One process serves the explorer (forked on first
+ * use); each training run gets one of its own (TrainingProcesses).
  */
 import * as path from 'node:path';
 import * as vscode from 'vscode';
-import type { EngineInfo, EngineMethod, ParamsOf, ResultOf } from '../shared/protocol';
-import { EngineClient, type RequestOptions } from './engineClient';
+import type { EngineInfo, EngineMethod, ParamsOf, ResultOf, TrainResult } from '../shared/protocol';
+import { EngineClient, type EngineClientOptions, type RequestOptions } from './engineClient';
+import { TrainingProcesses } from './trainingProcesses';
 
 export class EngineHost implements vscode.Disposable {
   readonly output = vscode.window.createOutputChannel('Latent Lab', { log: true });
   private readonly statusItem = vscode.window.createStatusBarItem('latentLab.backend', vscode.StatusBarAlignment.Right, 50);
   private readonly client: EngineClient;
+  private readonly training: TrainingProcesses;
   private fallbackAnnounced = false;
   private backendText = '$(beaker) Latent Lab';
   private trainingRuns = 0;
@@ -21,13 +24,18 @@ export class EngineHost implements vscode.Disposable {
     this.renderStatus();
     this.statusItem.tooltip = 'Latent Lab engine not started yet — click to start it and show its backend';
     this.statusItem.show();
-    this.client = new EngineClient({
+    const processOptions: EngineClientOptions = {
       enginePath: path.join(extensionPath, 'dist', 'engine.js'),
       execArgv: [`--max-old-space-size=${memoryLimitMb}`],
       onEvent: (message) => {
         if (message.event === 'backend') this.showBackend(message.data as EngineInfo);
         else if (message.event === 'log') this.log(message.data as { level: string; message: string });
       },
+      onInvalidMessage: (problem) => this.output.error(problem),
+    };
+    this.training = new TrainingProcesses(processOptions);
+    this.client = new EngineClient({
+      ...processOptions,
       onExit: (description) => {
         this.output.warn(`engine stopped (${description})`);
         this.backendText = '$(warning) Latent Lab: engine stopped';
@@ -35,12 +43,16 @@ export class EngineHost implements vscode.Disposable {
         this.statusItem.tooltip = 'The engine process stopped; it restarts on the next request.';
         void vscode.window.showWarningMessage(`Latent Lab: the engine process stopped (${description}). It will restart on the next request.`);
       },
-      onInvalidMessage: (problem) => this.output.error(problem),
     });
   }
 
   request<M extends EngineMethod>(method: M, params: ParamsOf<M>, options?: RequestOptions): Promise<ResultOf<M>> {
     return this.client.request(method, params, options);
+  }
+
+  /** Trains in a process of its own; cancel through `options.signal`. */
+  train(params: ParamsOf<'train'>, options?: RequestOptions): Promise<TrainResult> {
+    return this.training.train(params, options);
   }
 
   /** Shows how many runs are training next to the backend. */
@@ -68,6 +80,7 @@ export class EngineHost implements vscode.Disposable {
   }
 
   dispose(): void {
+    this.training.dispose();
     this.client.dispose();
     this.statusItem.dispose();
     this.output.dispose();

@@ -99,7 +99,7 @@ export function activate(context: vscode.ExtensionContext): LatentLabApi {
       webviewOptions: { retainContextWhenHidden: true },
     }),
   );
-  return { train: (params) => engine.request('train', params) };
+  return { train: (params) => engine.train(params) };
 }
 
 async function pickTwoRuns(runs: RunsTree, preselected?: RunItem): Promise<RunItem[] | undefined> {

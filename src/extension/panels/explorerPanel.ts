@@ -138,7 +138,7 @@ export class ExplorerPanel implements vscode.Disposable {
         token.onCancellationRequested(() => controller.abort());
         let reported = 0;
         try {
-          const result: TrainResult = await this.engine.request('train', params, {
+          const result: TrainResult = await this.engine.train(params, {
             signal: controller.signal,
             onEvent: (event) => {
               this.post({ type: 'event', event: event.event, data: event.data });

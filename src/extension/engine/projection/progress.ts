@@ -1,3 +1,5 @@
+import { nextTurn } from '../eventLoop';
+
 /** What every long projection step accepts: a seed, a cancel signal and a progress sink. */
 export interface ProjectionOptions {
   seed?: number;
@@ -12,7 +14,7 @@ export interface ProjectionOptions {
  */
 export async function pause(signal?: AbortSignal): Promise<void> {
   signal?.throwIfAborted();
-  await new Promise<void>((resolve) => setImmediate(resolve));
+  await nextTurn();
   signal?.throwIfAborted();
 }
 

@@ -68,9 +68,12 @@ export async function runTraining(backend: Backend, params: TrainParams, options
           saved = true;
         },
       });
-      const diagnostics = await diagnose(tf, model, x, splitIndices(dataset.count, validationFraction, seed).validation);
+      // Only a run that ended on an epoch boundary holds that epoch's weights; a cancelled or
+      // diverged one stopped mid-epoch, and its last checkpoint stays as it was written.
+      const endedOnEpoch = result.status === 'completed' || result.status === 'early-stopped';
+      const diagnostics = endedOnEpoch ? await diagnose(tf, model, x, splitIndices(dataset.count, validationFraction, seed).validation) : { scalars: {}, arrays: {} };
       const metrics = { ...lastMetrics(result.history), ...diagnostics.scalars };
-      if (saved && result.history.length > 0) {
+      if (saved && endedOnEpoch && result.history.length > 0) {
         model.prepareForSave?.();
         await saveCheckpoint(tf, out, model.parts, checkpointMeta(result.epoch, result.history, metrics));
       }

@@ -4,6 +4,7 @@
  * NaN detection and a checkpoint callback after every good epoch.
  */
 import type { Tf } from '../backend';
+import { nextTurn } from '../eventLoop';
 import type { BuiltModel, Scalar, Tensor } from '../models/modelKind';
 import { CompiledSteps, type StepBody, type StepExecution } from './compiledStep';
 import { FlatAdam } from './flatAdam';
@@ -101,6 +102,8 @@ export async function train(tf: Tf, model: BuiltModel<unknown>, x: Tensor, optio
         const rows = Int32Array.from(order.subarray(batch * options.batchSize, (batch + 1) * options.batchSize), (i) => trainIndices[i]!);
         const current = step++;
         const terms = await runBatch(tf, steps, x, rows, current, (batch) => model.afterStep?.(batch, current));
+        // Messages are read between batches: a cancel stops the run within one batch, and other requests are answered meanwhile.
+        await nextTurn();
         if (!Number.isFinite(terms.loss)) {
           return finish('diverged', `loss became ${terms.loss} at epoch ${epoch}, batch ${batch + 1}; training stopped and the checkpoint of epoch ${epoch - 1} is kept — try a lower learning rate`, epoch - 1);
         }
@@ -181,6 +184,7 @@ export async function evaluate(tf: Tf, model: BuiltModel<unknown>, x: Tensor, in
   for (let start = 0; start < indices.length; start += batchSize) {
     const rows = indices.subarray(start, start + batchSize);
     for (const [name, value] of Object.entries(await runBatch(tf, steps, x, rows, step))) sums[name] = (sums[name] ?? 0) + value * rows.length;
+    await nextTurn();
   }
   return averages(sums, indices.length);
 }

@@ -9,13 +9,20 @@ Writes into OUT_DIR:
   keras/vae_encoder.h5       its encoder (outputs z_mean, z_log_var) and decoder, saved separately
   keras/vae_decoder.h5
   keras/skip_full.h5         an autoencoder with a skip connection around its bottleneck `code`
+  keras/tutorial_full.h5     TensorFlow's autoencoder tutorial as one Sequential: input [28, 28] (no channel
+                             axis), Flatten → Dense `code` → Dense → Reshape to [28, 28]
   keras_latents.npy          z_mean of the inputs, computed by Keras
   keras_decoded.npy          the decoder's output for those latents, computed by Keras
   skip_latents.npy           the skip model's bottleneck for the inputs, computed by Keras
+  tutorial_latents.npy       the tutorial model's `code` for the inputs, computed by Keras
+  tutorial_decoded.npy       the layers after `code` applied to those latents, [N, 28, 28], by Keras
   savedmodel/                the same VAE as a TF SavedModel: `serving_default` and `encode` (x → z_mean,
                              z_log_var), `decode` (z → x_hat)
   onnx/encoder.onnx          a PyTorch conv AE (NCHW input) exported with torch.onnx.export
   onnx/decoder.onnx
+  onnx_batch1/encoder.onnx   the same encoder and decoder exported without dynamic_axes (torch.onnx.export's
+  onnx_batch1/decoder.onnx   default): the batch size is fixed at 1
+  onnx_batch5/encoder.onnx   the encoder exported from a batch of 5, so its batch size is fixed at 5
   torch_latents.npy          its latents for the inputs, computed by PyTorch
   torch_decoded.npy          its decoder's output for those latents, by PyTorch, transposed to NHWC
 
@@ -122,6 +129,33 @@ def make_keras(train, inputs, out):
 
     module = Exported()
     tf.saved_model.save(module, os.path.join(out, "savedmodel"), signatures={"serving_default": module.encode, "encode": module.encode, "decode": module.decode})
+    make_keras_tutorial(train, inputs, out)
+
+
+def make_keras_tutorial(train, inputs, out):
+    """https://www.tensorflow.org/tutorials/generative/autoencoder: images without a channel axis."""
+    import tf_keras as keras
+    from tf_keras import layers
+
+    full = keras.Sequential([
+        keras.Input(shape=(28, 28), name="image"),
+        layers.Flatten(name="flatten"),
+        layers.Dense(LATENT, activation="relu", name="code"),
+        layers.Dense(28 * 28, activation="sigmoid", name="dec_out"),
+        layers.Reshape((28, 28), name="dec_reshape"),
+    ], name="tutorial_full")
+    full.compile(optimizer=keras.optimizers.Adam(1e-3), loss="mse")
+    rng = np.random.default_rng(SEED)
+    for batch in batches(train[..., 0], rng):
+        full.train_on_batch(batch, batch)
+    full.save(os.path.join(out, "keras", "tutorial_full.h5"))
+
+    encoder = keras.Model(full.inputs, full.get_layer("code").output)
+    z_in = keras.Input(shape=(LATENT,))
+    decoder = keras.Model(z_in, full.get_layer("dec_reshape")(full.get_layer("dec_out")(z_in)))
+    latents = encoder.predict(inputs[..., 0], verbose=0)
+    np.save(os.path.join(out, "tutorial_latents.npy"), latents.astype(np.float32))
+    np.save(os.path.join(out, "tutorial_decoded.npy"), decoder.predict(latents, verbose=0).astype(np.float32))
 
 
 def make_torch(train, inputs, out):
@@ -158,6 +192,11 @@ def make_torch(train, inputs, out):
     batch_axis = {0: "batch"}
     torch.onnx.export(encoder, (x,), os.path.join(out, "onnx", "encoder.onnx"), input_names=["image"], output_names=["latent"], dynamic_axes={"image": batch_axis, "latent": batch_axis}, dynamo=False)
     torch.onnx.export(decoder, (latents,), os.path.join(out, "onnx", "decoder.onnx"), input_names=["latent"], output_names=["image"], dynamic_axes={"latent": batch_axis, "image": batch_axis}, dynamo=False)
+    # Without dynamic_axes the exported batch size is the example's: what torch.onnx.export gives by default.
+    for folder, example in (("onnx_batch1", 1), ("onnx_batch5", 5)):
+        os.makedirs(os.path.join(out, folder), exist_ok=True)
+        torch.onnx.export(encoder, (x[:example],), os.path.join(out, folder, "encoder.onnx"), input_names=["image"], output_names=["latent"], dynamo=False)
+    torch.onnx.export(decoder, (latents[:1],), os.path.join(out, "onnx_batch1", "decoder.onnx"), input_names=["latent"], output_names=["image"], dynamo=False)
     np.save(os.path.join(out, "torch_latents.npy"), latents.numpy().astype(np.float32))
     np.save(os.path.join(out, "torch_decoded.npy"), decoded.numpy().transpose(0, 2, 3, 1).astype(np.float32))
 

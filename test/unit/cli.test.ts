@@ -34,7 +34,7 @@ for (const [args, pattern] of [
 }
 
 test('train --json, inspect and encode work end to end on the bundled sample', async (t) => {
-  const { mkdtempSync, readFileSync, rmSync } = await import('node:fs');
+  const { copyFileSync, mkdtempSync, readFileSync, rmSync } = await import('node:fs');
   const { tmpdir } = await import('node:os');
   const path = await import('node:path');
   const dir = mkdtempSync(path.join(tmpdir(), 'latent-lab-cli-'));
@@ -57,6 +57,9 @@ test('train --json, inspect and encode work end to end on the bundled sample', a
   assert.equal(inspected.code, 0, inspected.stderr);
   assert.equal(lastJson(inspected.stdout).kind, 'ae');
   assert.equal(lastJson(inspected.stdout).latentDim, 3);
+  // A checkpoint keeps priority over the model files its folder may also hold.
+  copyFileSync(path.join(checkpoint, 'encoder', 'model.json'), path.join(checkpoint, 'model.json'));
+  assert.equal(lastJson((await runCli(['inspect', checkpoint, '--json'])).stdout).type, 'checkpoint');
 
   const latents = path.join(dir, 'latents.npy');
   const encoded = await runCli(['encode', '--checkpoint', checkpoint, '--data', 'sample', '--limit', '40', '--out', latents, '--json']);

@@ -1,4 +1,4 @@
-/** `latent-lab encode --model …` on models made by Keras, PyTorch and TensorFlow: the .npy equals the frameworks' latents. */
+/** `latent-lab encode --model …` and `inspect` on models made by Keras, PyTorch and TensorFlow: the .npy equals the frameworks' latents. */
 import assert from 'node:assert/strict';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -20,17 +20,69 @@ const cases = [
   { name: 'a whole Keras autoencoder cut at --latent-layer', flags: () => ['--model', path.join(fixtures, 'tfjs', 'vae_full', 'model.json'), '--latent-layer', 'z_mean'], reference: 'keras_latents.npy', kind: 'tfjs-layers' },
   { name: 'a PyTorch encoder exported to ONNX', flags: () => ['--model', path.join(fixtures, 'onnx', 'encoder.onnx')], reference: 'torch_latents.npy', kind: 'onnx' },
   { name: 'a SavedModel signature', flags: () => ['--model', path.join(fixtures, 'savedmodel'), '--signature', 'encode', '--output', 'z_mean'], reference: 'keras_latents.npy', kind: 'savedmodel' },
+  { name: 'a PyTorch encoder exported without dynamic_axes (batch fixed at 1)', flags: () => ['--model', path.join(fixtures, 'onnx_batch1', 'encoder.onnx')], reference: 'torch_latents.npy', kind: 'onnx' },
+  { name: "the TensorFlow tutorial's Keras model, which takes [28, 28]", flags: () => ['--model', path.join(fixtures, 'tfjs', 'tutorial_full', 'model.json'), '--latent-layer', 'code'], reference: 'tutorial_latents.npy', kind: 'tfjs-layers' },
 ] as const;
 
-for (const { name, flags, reference, kind } of cases) {
+for (const [index, { name, flags, reference, kind }] of cases.entries()) {
   test(`encode --model: ${name} writes the framework's latents`, async () => {
-    const out = path.join(scratch, `${kind}.npy`);
+    const out = path.join(scratch, `${index}-${kind}.npy`);
     const result = await runCli(['encode', ...flags(), '--data', path.join(fixtures, 'inputs.npy'), '--out', out, '--json']);
     assert.equal(result.code, 0, result.stderr);
     assert.deepEqual(lastJson(result.stdout), { latents: out, count: 64, latentDim: 8, kind });
     const written = parseNpy(readFileSync(out), out);
     assert.deepEqual(written.shape, [64, 8]);
     assertClose(written.data as Float32Array, readReference(fixtures, reference).values, 1e-4, `${kind} latents`);
+  });
+}
+
+const inspectCases = [
+  {
+    name: 'a tfjs model folder: its inputs, outputs and layers',
+    folder: () => path.join(fixtures, 'tfjs', 'tutorial_full'),
+    check(summary: Record<string, unknown>) {
+      assert.equal(summary.model, path.join(fixtures, 'tfjs', 'tutorial_full', 'model.json'));
+      assert.deepEqual(summary.inputs, [{ name: 'image', shape: [null, 28, 28], dtype: 'float32' }]);
+      assert.deepEqual(summary.outputs, [{ name: 'dec_reshape', shape: [null, 28, 28], dtype: 'float32' }]);
+      assert.deepEqual((summary.layers as { name: string }[]).map((layer) => layer.name), ['image', 'flatten', 'code', 'dec_out', 'dec_reshape']);
+    },
+    human: [/^format +tfjs-layers$/m, /^inputs +image \[\?, 28, 28\] float32$/m, /^ +code Dense → \[\?, 8\]$/m],
+  },
+  {
+    name: 'a SavedModel folder: its signatures with their inputs and outputs',
+    folder: () => path.join(fixtures, 'savedmodel'),
+    check(summary: Record<string, unknown>) {
+      const [graph] = summary.graphs as { tags: string[]; signatures: { key: string; inputs: unknown[]; outputs: unknown[] }[] }[];
+      assert.deepEqual(graph!.tags, ['serve']);
+      const decode = graph!.signatures.find((signature) => signature.key === 'decode');
+      assert.deepEqual(decode, { key: 'decode', inputs: [{ name: 'z', shape: [null, 8], dtype: 'float32' }], outputs: [{ name: 'x_hat', shape: [null, 28, 28, 1], dtype: 'float32' }] });
+    },
+    human: [/^format +savedmodel$/m, /^decode \(serve\) +z \[\?, 8\] float32 → x_hat \[\?, 28, 28, 1\] float32$/m],
+  },
+  {
+    name: 'a folder of .onnx files: each one with its fixed batch size',
+    folder: () => path.join(fixtures, 'onnx_batch1'),
+    check(summary: Record<string, unknown>) {
+      const folder = path.join(fixtures, 'onnx_batch1');
+      assert.deepEqual(summary.files, [
+        { file: path.join(folder, 'decoder.onnx'), inputs: [{ name: 'latent', shape: [1, 8], dtype: 'float32' }], outputs: [{ name: 'image', shape: [1, 1, 28, 28], dtype: 'float32' }] },
+        { file: path.join(folder, 'encoder.onnx'), inputs: [{ name: 'image', shape: [1, 1, 28, 28], dtype: 'float32' }], outputs: [{ name: 'latent', shape: [1, 8], dtype: 'float32' }] },
+      ]);
+    },
+    human: [/^format +onnx$/m, /^encoder\.onnx +image \[1, 1, 28, 28\] float32 → latent \[1, 8\] float32$/m],
+  },
+] as const;
+
+for (const { name, folder, check, human } of inspectCases) {
+  test(`inspect recognises ${name}`, async () => {
+    const json = await runCli(['inspect', folder(), '--json']);
+    assert.equal(json.code, 0, json.stderr);
+    const summary = lastJson(json.stdout);
+    assert.equal(summary.type, 'model');
+    check(summary);
+    const table = await runCli(['inspect', folder()]);
+    assert.equal(table.code, 0, table.stderr);
+    for (const pattern of human) assert.match(table.stdout, pattern);
   });
 }
 

@@ -9,7 +9,7 @@ import { CheckpointError } from '../../src/extension/engine/checkpoint/errors';
 import { openForeignModel } from '../../src/extension/engine/foreign/openForeign';
 import { listSignatures } from '../../src/extension/engine/foreign/savedModel';
 import { rejectsInOneLine } from './helpers';
-import { assertMatchesFramework, INPUT_SHAPE, loadForeignFixtures, type Reference } from './foreignFixtures';
+import { assertClose, assertMatchesFramework, INPUT_SHAPE, loadForeignFixtures, readReference, type Reference } from './foreignFixtures';
 
 let backend: Backend;
 let fixtures: string;
@@ -27,6 +27,28 @@ test('an ONNX encoder and decoder from PyTorch (NCHW) match PyTorch on channels-
     assert.equal(codec.latentDim, 8);
     // torch_decoded.npy is PyTorch's output transposed to channels last, as the data is.
     await assertMatchesFramework(codec, fixtures, inputs, { latents: 'torch_latents.npy', decoded: 'torch_decoded.npy' });
+  } finally {
+    codec.dispose();
+  }
+});
+
+test('an ONNX encoder and decoder exported without dynamic_axes (batch fixed at 1) encode and decode all 64 samples as PyTorch does', async () => {
+  const folder = path.join(fixtures, 'onnx_batch1');
+  const codec = await openForeignModel(backend, { format: 'onnx', model: path.join(folder, 'encoder.onnx'), decoder: path.join(folder, 'decoder.onnx') }, INPUT_SHAPE);
+  try {
+    await assertMatchesFramework(codec, fixtures, inputs, { latents: 'torch_latents.npy', decoded: 'torch_decoded.npy' });
+  } finally {
+    codec.dispose();
+  }
+});
+
+test('an ONNX encoder with its batch fixed at 5 pads the last batch and keeps only the real rows', async () => {
+  const codec = await openForeignModel(backend, { format: 'onnx', model: path.join(fixtures, 'onnx_batch5', 'encoder.onnx') }, INPUT_SHAPE);
+  try {
+    const expected = readReference(fixtures, 'torch_latents.npy').values;
+    // 64 = 12 × 5 + 4, and 3 rows are fewer than one batch.
+    assertClose(await codec.encode(inputs.values, 64), expected, 1e-4, '64 rows');
+    assertClose(await codec.encode(inputs.values.subarray(0, 3 * 784), 3), expected.subarray(0, 3 * 8), 1e-4, '3 rows');
   } finally {
     codec.dispose();
   }

@@ -68,6 +68,27 @@ test('separate encoder and decoder files give the same latents and decodes', asy
   assert.equal(backend.tf.memory().numTensors, before);
 });
 
+test('a Keras model that takes [28, 28] (the TensorFlow tutorial) encodes [28, 28, 1] images and decodes its [28, 28] outputs back to them', async () => {
+  const before = backend.tf.memory().numTensors;
+  const codec = await openForeignModel(backend, { format: 'tfjs-layers', model: modelJson('tutorial_full'), latentLayer: 'code' }, INPUT_SHAPE);
+  try {
+    assert.deepEqual(codec.sampleShape, INPUT_SHAPE);
+    await assertMatchesFramework(codec, fixtures, inputs, { latents: 'tutorial_latents.npy', decoded: 'tutorial_decoded.npy' });
+  } finally {
+    codec.dispose();
+  }
+  assert.equal(backend.tf.memory().numTensors, before);
+});
+
+test('a model that takes [28, 28, 1] encodes samples without a channel axis ([28, 28], as a .npy may hold them)', async () => {
+  const codec = await openForeignModel(backend, { format: 'tfjs-layers', model: modelJson('vae_full'), latentLayer: 'z_mean' }, [28, 28]);
+  try {
+    assertClose(await codec.encode(inputs.values, inputs.shape[0]!), readReference(fixtures, 'keras_latents.npy').values, 1e-4, 'latents');
+  } finally {
+    codec.dispose();
+  }
+});
+
 test('the encoder output can be picked by name', async () => {
   const spec: ForeignModelSpec = { format: 'tfjs-layers', model: modelJson('vae_encoder'), encoderOutput: 'z_log_var' };
   const codec = await openForeignModel(backend, spec, INPUT_SHAPE);
@@ -132,5 +153,11 @@ test('data whose samples do not fit the model input is refused with both shapes'
     openForeignModel(backend, { format: 'tfjs-layers', model: modelJson('vae_full'), latentLayer: 'z_mean' }, [8, 8, 1]),
     DataError,
     /takes samples of shape \[28, 28, 1\] but the data's samples are \[8, 8, 1\], which do not fit/,
+  );
+  // Only an axis of size 1 may be dropped: three channels are not a grey image.
+  await rejectsInOneLine(
+    openForeignModel(backend, { format: 'tfjs-layers', model: modelJson('tutorial_full'), latentLayer: 'code' }, [28, 28, 3]),
+    DataError,
+    /takes samples of shape \[28, 28\] but the data's samples are \[28, 28, 3\], which do not fit/,
   );
 });

@@ -1,42 +1,55 @@
 /**
  * "Open Model…": a model made elsewhere — a tfjs model.json (Keras through tensorflowjs_converter), an
- * ONNX encoder (PyTorch's torch.onnx.export) or a TF SavedModel folder — then, where the model needs
- * it, its bottleneck layer or signatures (listed by the engine), then the data to explore.
+ * ONNX encoder (PyTorch's torch.onnx.export), or a folder holding one of those or a TF SavedModel,
+ * recognised as `latent-lab inspect` recognises it (a checkpoint folder opens as a checkpoint) —
+ * then, where the model needs it, its bottleneck layer or signatures (listed by the engine), then
+ * the data to explore.
  */
+import * as path from 'node:path';
 import * as vscode from 'vscode';
-import type { ForeignFormat, ForeignModelSpec, LayerInfo } from '../../shared/foreignModel';
+import type { ForeignModelSpec, LayerInfo } from '../../shared/foreignModel';
 import type { PanelTarget } from '../../shared/webviewProtocol';
+import { findModel } from '../engine/foreign/findModel';
 import type { EngineHost } from '../engineHost';
 import { allowLoading } from '../workspaceTrust';
 import { pickDataset } from './newExperiment';
 
 const TITLE = 'Latent Lab: Open Model';
 
-const formats: (vscode.QuickPickItem & { format: ForeignFormat })[] = [
-  { label: '$(json) tfjs layers model.json', detail: 'Keras models converted with tensorflowjs_converter: a whole autoencoder, or an encoder (and decoder)', format: 'tfjs-layers' },
-  { label: '$(file-binary) ONNX encoder (.onnx)', detail: 'PyTorch models exported with torch.onnx.export, with an optional decoder .onnx', format: 'onnx' },
-  { label: '$(folder) TF SavedModel folder', detail: 'Signatures that encode (and decode); needs the native TensorFlow backend', format: 'savedmodel' },
+/** What the open dialog picks: a file of one format, or a folder. */
+type PathKind = 'tfjs-layers' | 'onnx' | 'folder';
+
+const choices: (vscode.QuickPickItem & { opens: PathKind })[] = [
+  { label: '$(json) tfjs layers model.json', detail: 'Keras models converted with tensorflowjs_converter: a whole autoencoder, or an encoder (and decoder)', opens: 'tfjs-layers' },
+  { label: '$(file-binary) ONNX encoder (.onnx)', detail: 'PyTorch models exported with torch.onnx.export, with an optional decoder .onnx', opens: 'onnx' },
+  { label: '$(folder) A model folder', detail: 'A TF SavedModel (saved_model.pb; needs the native TensorFlow backend), a tfjs model.json with its shards, or .onnx files', opens: 'folder' },
 ];
 
-export async function askForModel(engine: EngineHost): Promise<Extract<PanelTarget, { view: 'model' }> | undefined> {
-  const format = (await vscode.window.showQuickPick(formats, { title: `${TITLE} — format` }))?.format;
-  if (!format) return undefined;
-  const model = await pickPath(format, `${TITLE} — ${format === 'savedmodel' ? 'the folder with saved_model.pb' : 'the encoder or whole model'}`);
-  if (!model || !(await allowLoading([model]))) return undefined;
-  const spec = format === 'tfjs-layers' ? await askTfjs(engine, model) : format === 'onnx' ? await askOnnx(model) : await askSavedModel(engine, model);
+export async function askForModel(engine: EngineHost): Promise<PanelTarget | undefined> {
+  const kind = (await vscode.window.showQuickPick(choices, { title: `${TITLE} — format` }))?.opens;
+  if (!kind) return undefined;
+  const picked = await pickPath(kind, `${TITLE} — ${kind === 'folder' ? 'the folder the model was saved in' : 'the encoder or whole model'}`);
+  if (!picked || !(await allowLoading([picked]))) return undefined;
+  const location = await findModel(picked);
+  if (!location) {
+    void vscode.window.showErrorMessage(`${TITLE}: ${picked} holds no model (no saved_model.pb, model.json, .onnx file or latent-lab.json); pick the folder the model was saved in`);
+    return undefined;
+  }
+  if (location.format === 'checkpoint') return { view: 'explore', checkpoint: location.folder };
+  const spec = location.format === 'tfjs-layers' ? await askTfjs(engine, location.modelJson) : location.format === 'onnx' ? await askOnnx(location.files) : await askSavedModel(engine, location.folder);
   if (!spec) return undefined;
   const data = await pickDataset(`${TITLE} — the data to explore (as the model was trained on)`);
   return data ? { view: 'model', model: spec, data } : undefined;
 }
 
-async function pickPath(format: ForeignFormat, title: string, openLabel = 'Open'): Promise<string | undefined> {
+async function pickPath(kind: PathKind, title: string, openLabel = 'Open'): Promise<string | undefined> {
   const picked = await vscode.window.showOpenDialog({
     title,
     openLabel,
     canSelectMany: false,
-    canSelectFiles: format !== 'savedmodel',
-    canSelectFolders: format === 'savedmodel',
-    ...(format === 'tfjs-layers' ? { filters: { 'tfjs model.json': ['json'] } } : format === 'onnx' ? { filters: { ONNX: ['onnx'] } } : {}),
+    canSelectFiles: kind !== 'folder',
+    canSelectFolders: kind === 'folder',
+    ...(kind === 'tfjs-layers' ? { filters: { 'tfjs model.json': ['json'] } } : kind === 'onnx' ? { filters: { ONNX: ['onnx'] } } : {}),
   });
   return picked?.[0]?.fsPath;
 }
@@ -79,18 +92,26 @@ function formatShape(info: LayerInfo): string {
   return info.outputShape === null ? 'several outputs' : `[${info.outputShape.map((dim) => dim ?? '?').join(', ')}]`;
 }
 
-async function askOnnx(model: string): Promise<ForeignModelSpec | undefined> {
-  const choice = await vscode.window.showQuickPick(
+/** `files`: the .onnx files of the picked folder, or the one picked file. */
+async function askOnnx(files: string[]): Promise<ForeignModelSpec | undefined> {
+  const model = files.length === 1 ? files[0] : (await vscode.window.showQuickPick(files.map((file) => ({ label: onnxLabel(file), file })), { title: `${TITLE} — the encoder` }))?.file;
+  if (!model) return undefined;
+  const choice = await vscode.window.showQuickPick<vscode.QuickPickItem & { decoder?: string; pickFile?: true }>(
     [
-      { label: '$(arrow-right) Add its decoder .onnx…', value: 'pair' },
-      { label: '$(circle-slash) The encoder alone', detail: 'Maps and selections work; decoding views say why they cannot', value: 'encoder' },
+      ...files.filter((file) => file !== model).map((file) => ({ label: onnxLabel(file), decoder: file })),
+      { label: '$(arrow-right) Add its decoder .onnx…', pickFile: true },
+      { label: '$(circle-slash) The encoder alone', detail: 'Maps and selections work; decoding views say why they cannot' },
     ],
     { title: `${TITLE} — decoder` },
   );
   if (!choice) return undefined;
-  if (choice.value === 'encoder') return { format: 'onnx', model };
+  if (!choice.pickFile) return choice.decoder ? { format: 'onnx', model, decoder: choice.decoder } : { format: 'onnx', model };
   const decoder = await pickPath('onnx', `${TITLE} — the decoder .onnx`);
   return decoder && (await allowLoading([decoder])) ? { format: 'onnx', model, decoder } : undefined;
+}
+
+function onnxLabel(file: string): string {
+  return `$(file-binary) ${path.basename(file)}`;
 }
 
 async function askSavedModel(engine: EngineHost, model: string): Promise<ForeignModelSpec | undefined> {

@@ -1,7 +1,8 @@
 /** Summaries for the CLI `inspect` command: full validation by loading, then nothing kept in memory. */
 import * as path from 'node:path';
-import type { LayersModel } from '@tensorflow/tfjs';
+import type { LayersModel, SymbolicTensor } from '@tensorflow/tfjs';
 import type { Tf } from '../backend';
+import type { TensorSummary } from '../foreign/foreignModel';
 import { buildLayersModel } from './buildModel';
 import { disposeModelParts } from '../models/modelKind';
 import { loadCheckpoint } from './checkpoint';
@@ -31,6 +32,8 @@ export interface CheckpointSummary {
 export interface ModelJsonSummary {
   generatedBy?: string;
   convertedBy?: string | null;
+  inputs: TensorSummary[];
+  outputs: TensorSummary[];
   layers: LayerSummary[];
   params: number;
 }
@@ -63,12 +66,19 @@ export async function describeModelJson(tf: Tf, modelJsonPath: string): Promise<
     return {
       ...(artifacts.generatedBy === undefined ? {} : { generatedBy: artifacts.generatedBy }),
       ...(artifacts.convertedBy === undefined ? {} : { convertedBy: artifacts.convertedBy }),
+      inputs: model.inputs.map(tensorSummary),
+      outputs: model.outputs.map(tensorSummary),
       layers: summarizeLayers(model),
       params: model.countParams(),
     };
   } finally {
     model.dispose();
   }
+}
+
+/** Named by its layer, as Keras names a model's inputs and outputs. */
+function tensorSummary(tensor: SymbolicTensor): TensorSummary {
+  return { name: tensor.sourceLayer.name, shape: tensor.shape, dtype: tensor.dtype };
 }
 
 function summarizeLayers(model: LayersModel): LayerSummary[] {

@@ -2,7 +2,8 @@
  * Between the data's layout ([h, w, c] or [features], values in [0, 1]) and what a foreign model
  * takes: channels first for PyTorch exports, one flat vector, or the data's own layout; and the
  * value range it was trained on. The layout follows from the model's declared input shape unless
- * the spec names one.
+ * the spec names one. In any layout a trailing axis of size 1 may be dropped or added, since that
+ * moves no value: Keras models often take [h, w] where the readers give grey images as [h, w, 1].
  */
 import type { InputLayout } from '../../../shared/foreignModel';
 import { DataError, sampleSize } from '../data/dataset';
@@ -26,8 +27,9 @@ export interface InputOptions {
 export function inputAdapter(dataShape: readonly number[], declared: DeclaredShape, options: InputOptions, where: string): InputAdapter {
   const layout = options.layout ?? inferLayout(dataShape, declared);
   if (layout === undefined) throw mismatch(dataShape, declared, where);
-  const modelShape = shapeFor(layout, dataShape, where);
-  if (!fits(modelShape, declared)) throw mismatch(dataShape, declared, where, { layout, shape: modelShape });
+  const shape = shapeFor(layout, dataShape, where);
+  const modelShape = unitAxisVariants(shape).find((candidate) => fits(candidate, declared));
+  if (!modelShape) throw mismatch(dataShape, declared, where, { layout, shape });
   const min = options.min ?? 0;
   const max = options.max ?? 1;
   if (!(max > min)) throw new DataError(`${where}: the input range ${min}..${max} is empty — give a max above the min`);
@@ -45,7 +47,14 @@ export function inputAdapter(dataShape: readonly number[], declared: DeclaredSha
 
 /** The data as it is first, then flattened, then channels first: the first the model's shape accepts. */
 function inferLayout(dataShape: readonly number[], declared: DeclaredShape): InputLayout | undefined {
-  return (['hwc', 'flat', 'chw'] as const).find((layout) => (layout !== 'chw' || dataShape.length === 3) && fits(layoutShape(layout, dataShape), declared));
+  return (['hwc', 'flat', 'chw'] as const).find(
+    (layout) => (layout !== 'chw' || dataShape.length === 3) && unitAxisVariants(layoutShape(layout, dataShape)).some((shape) => fits(shape, declared)),
+  );
+}
+
+/** The shape itself, then without its trailing axis of size 1 or with one added. */
+function unitAxisVariants(shape: number[]): number[][] {
+  return shape.length > 1 && shape.at(-1) === 1 ? [shape, shape.slice(0, -1)] : [shape, [...shape, 1]];
 }
 
 function layoutShape(layout: InputLayout, dataShape: readonly number[]): number[] {
@@ -65,7 +74,7 @@ function fits(shape: readonly number[], declared: DeclaredShape): boolean {
 
 function mismatch(dataShape: readonly number[], declared: DeclaredShape, where: string, given?: { layout: InputLayout; shape: number[] }): DataError {
   const data = describeShape(dataShape as number[]);
-  const seen = given ? `${data}, given in the ${given.layout} layout as ${describeShape(given.shape)}` : `${data}, which do not fit as they are, flattened or channels first`;
+  const seen = given ? `${data}, given in the ${given.layout} layout as ${describeShape(given.shape)}` : `${data}, which do not fit as they are, flattened or channels first, with or without a trailing axis of size 1`;
   return new DataError(`${where}: the model takes samples of shape ${describeShape(declared)} but the data's samples are ${seen} — pick data like the model's training data${given ? ' or another layout' : ''}`);
 }
 

@@ -12,12 +12,13 @@ import type { ForeignModelSpec, SignatureInfo } from '../../../shared/foreignMod
 import type { Backend } from '../backend';
 import { realFolder, resolveInside } from '../checkpoint/confinedFs';
 import { CheckpointError, firstLine } from '../checkpoint/errors';
-import { describeShape, knownSize, type DeclaredShape, type LoadedForeignModel } from './foreignModel';
+import { describeShape, knownSize, type DeclaredShape, type LoadedForeignModel, type TensorSummary } from './foreignModel';
 
 type SavedModelSpec = Extract<ForeignModelSpec, { format: 'savedmodel' }>;
 type NodeApi = typeof TfNode.node;
 type TFSavedModel = Awaited<ReturnType<NodeApi['loadSavedModel']>>;
 type SignatureEntry = Awaited<ReturnType<NodeApi['getMetaGraphsFromSavedModel']>>[number]['signatureDefs'][string];
+type TensorInfo = SignatureEntry['inputs'][string];
 
 const DEFAULT_TAGS = ['serve'];
 const DEFAULT_SIGNATURE = 'serving_default';
@@ -41,22 +42,41 @@ async function checkedFolder(folder: string): Promise<string> {
   return root;
 }
 
-/** Tags and signatures with their input and output keys, for a signature picker. */
-export async function listSignatures(backend: Backend, folder: string): Promise<{ tags: string[]; signatures: SignatureInfo[] }[]> {
+export interface SavedModelGraph {
+  tags: string[];
+  signatures: { key: string; inputs: TensorSummary[]; outputs: TensorSummary[] }[];
+}
+
+/** Tags and signatures with their inputs and outputs (keyed by name, with shapes and dtypes), for `inspect`. */
+export async function describeSavedModel(backend: Backend, folder: string): Promise<SavedModelGraph[]> {
   const api = nodeApi(backend);
   const graphs = await api.getMetaGraphsFromSavedModel(await checkedFolder(folder));
+  const tensors = (infos: Record<string, TensorInfo>) => Object.entries(infos).map(([name, info]) => ({ name, shape: fullShape(info), dtype: info.dtype }));
   return graphs.map((graph) => ({
     tags: graph.tags,
-    signatures: Object.entries(graph.signatureDefs).map(([key, entry]) => ({ key, inputs: Object.keys(entry.inputs), outputs: Object.keys(entry.outputs) })),
+    signatures: Object.entries(graph.signatureDefs).map(([key, entry]) => ({ key, inputs: tensors(entry.inputs), outputs: tensors(entry.outputs) })),
   }));
 }
 
-/** tfjs-node hands dimensions over as numbers or as protobuf Dim messages, depending on its protobuf version. */
-function declaredShape(info: { shape?: unknown[] }): DeclaredShape {
-  return (info.shape ?? []).slice(1).map((dim) => {
+/** Tags and signatures with their input and output keys, for a signature picker. */
+export async function listSignatures(backend: Backend, folder: string): Promise<{ tags: string[]; signatures: SignatureInfo[] }[]> {
+  const names = (tensors: TensorSummary[]) => tensors.map((tensor) => tensor.name);
+  return (await describeSavedModel(backend, folder)).map(({ tags, signatures }) => ({
+    tags,
+    signatures: signatures.map(({ key, inputs, outputs }) => ({ key, inputs: names(inputs), outputs: names(outputs) })),
+  }));
+}
+
+/** Batch axis first. tfjs-node hands dimensions over as numbers or as protobuf Dim messages, depending on its protobuf version. */
+function fullShape(info: { shape?: unknown[] }): DeclaredShape {
+  return (info.shape ?? []).map((dim) => {
     const size = typeof dim === 'number' ? dim : (dim as { getSize?: () => number }).getSize?.();
     return typeof size === 'number' && size > 0 ? size : null;
   });
+}
+
+function declaredShape(info: { shape?: unknown[] }): DeclaredShape {
+  return fullShape(info).slice(1);
 }
 
 interface SignaturePart {

@@ -1,6 +1,5 @@
 /**
- * The performance benchmarks of issue 7, each against its reference measured on this machine in
- * this run. Usage: npm run bench -- [--json] [--quick] [--only field,field]
+ * The performance benchmarks, each against its reference measured on this machine in this run. Usage: npm run bench -- [--json] [--quick] [--only field,field]
  * A table (figure, ours, reference, value, target) precedes the last stdout line, one JSON object
  * with every field. --quick shrinks each run for a smoke check; its figures are indicative only.
  */
@@ -10,6 +9,7 @@ import { type BenchOptions, type Figure, formatValue } from './figures';
 import { benchTraining } from './train';
 import { benchUmap } from './umap';
 import { benchWebview } from './webview';
+import { benchWhileTraining } from './whileTraining';
 
 const benches: { fields: string[]; run: (options: BenchOptions) => Promise<Figure[]> }[] = [
   { fields: ['trainRatioVsKeras'], run: benchTraining },
@@ -17,6 +17,7 @@ const benches: { fields: string[]; run: (options: BenchOptions) => Promise<Figur
   { fields: ['decodeP95Ms', 'firstDrawMs100k'], run: benchWebview },
   { fields: ['leakedTensors'], run: benchEngineLeaks },
   { fields: ['activationMs'], run: benchActivation },
+  { fields: ['decodeP95MsWhileTraining', 'decodeMaxMsWhileTraining', 'cancelMsWhileTraining'], run: benchWhileTraining },
 ];
 
 function option(name: string): string | undefined {

@@ -18,6 +18,7 @@ import {
   parseResult,
   type ResultOf,
 } from '../shared/protocol';
+import { nativeLogLevel } from '../shared/nativeLog';
 
 export interface EngineClientOptions {
   enginePath: string;
@@ -161,10 +162,7 @@ export class EngineClient {
   }
 }
 
-/** TensorFlow's native logging (absl: `I0000 …`, `W0000 …`) keeps its own severity; other stderr is a warning. */
-export function stderrLevel(line: string): 'info' | 'warn' | 'error' {
-  const severity = /^([IWEF])\d{4} /.exec(line)?.[1];
-  if (severity === 'I' || line.startsWith('WARNING: All log messages before absl::InitializeLog()')) return 'info';
-  if (severity === 'E' || severity === 'F') return 'error';
-  return 'warn';
+/** TensorFlow's native logging keeps its own severity (its notices are debug output); other stderr is a warning. */
+export function stderrLevel(line: string): 'debug' | 'warn' | 'error' {
+  return nativeLogLevel(line) ?? 'warn';
 }

@@ -89,6 +89,7 @@ export class EngineHost implements vscode.Disposable {
   private log(entry: { level: string; message: string }): void {
     if (entry.level === 'error') this.output.error(entry.message);
     else if (entry.level === 'warn') this.output.warn(entry.message);
+    else if (entry.level === 'debug') this.output.debug(entry.message);
     else this.output.info(entry.message);
   }
 }

@@ -210,7 +210,7 @@ export type ParamsOf<M extends EngineMethod> = Infer<(typeof engineMethods)[M]['
 export type ResultOf<M extends EngineMethod> = Infer<(typeof engineMethods)[M]['result']>;
 
 export const engineEvents = {
-  log: obj({ level: oneOf(['info', 'warn', 'error'] as const), message: str({ maxLength: 100_000 }) }),
+  log: obj({ level: oneOf(['debug', 'info', 'warn', 'error'] as const), message: str({ maxLength: 100_000 }) }),
   backend: engineInfoSchema,
   progress: progressSchema,
   projectProgress: obj({ fraction: num({ min: 0, max: 1 }), stage: str({ maxLength: 200 }) }),

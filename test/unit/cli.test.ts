@@ -1,6 +1,8 @@
 import assert from 'node:assert/strict';
+import { execFile, spawn } from 'node:child_process';
+import { once } from 'node:events';
 import { test } from 'node:test';
-import { cliErrorLines, lastJson, runCli } from './helpers';
+import { cliErrorLines, distPath, lastJson, runCli } from './helpers';
 
 test('info --json prints the backend and versions as the last stdout line', async () => {
   const { code, stdout } = await runCli(['info', '--json']);
@@ -88,5 +90,58 @@ for (const [args, pattern] of [
     assert.equal(errors.length, 1, stderr);
     assert.match(errors[0]!, pattern);
     assert.doesNotMatch(stderr, /\n\s+at /);
+  });
+}
+
+// Forcing oneDNN on makes TensorFlow log its start-up banner on every CPU, so the test can fail.
+const chattyTensorflow = { TF_ENABLE_ONEDNN_OPTS: '1' };
+
+test('on the native backend the CLI prints only its own lines; --debug shows TensorFlow\'s', async (t) => {
+  const json = await runCli(['info', '--json'], chattyTensorflow);
+  if (lastJson(json.stdout).backend !== 'tensorflow') return t.skip('the native binding is not provisioned here');
+  assert.equal(json.stderr, '');
+  assert.equal(JSON.parse(json.stdout.split('\n')[0]!).backend, 'tensorflow');
+  const merged = await runCliMerged(['info', '--json'], chattyTensorflow);
+  assert.equal(JSON.parse(merged.split('\n')[0]!).backend, 'tensorflow', 'the JSON is the first line of stdout and stderr together');
+  const human = await runCli(['info'], chattyTensorflow);
+  assert.equal(human.code, 0);
+  assert.equal(human.stderr, '');
+  assert.match(human.stdout, /^backend +tensorflow \(native TensorFlow\)\n/);
+  const debug = await runCli(['info', '--debug'], chattyTensorflow);
+  assert.match(debug.stderr, /^I\d{4} .*oneDNN custom operations are on/m);
+});
+
+for (const [receiver, sendTo] of [
+  ['the CLI process', (pid: number) => pid],
+  ['the whole process group, as a terminal does', (pid: number) => -pid],
+] as const) {
+  test(`Ctrl-C sent to ${receiver} stops training after the current batch`, async (t) => {
+    const { mkdtempSync, rmSync } = await import('node:fs');
+    const { tmpdir } = await import('node:os');
+    const path = await import('node:path');
+    const dir = mkdtempSync(path.join(tmpdir(), 'latent-lab-cli-'));
+    t.after(() => rmSync(dir, { recursive: true, force: true }));
+    const child = spawn(process.execPath, [distPath('cli.js'), 'train', '--model', 'ae', '--data', 'sample', '--epochs', '100', '--limit', '2000', '--batch-size', '20', '--out', path.join(dir, 'run'), '--json'], { detached: true });
+    let stdout = '';
+    let stderr = '';
+    let interrupted = false;
+    child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
+    child.stderr.on('data', (chunk: Buffer) => {
+      stderr += chunk.toString();
+      if (interrupted || !/epoch 1\/100/.test(stderr)) return;
+      interrupted = true;
+      process.kill(sendTo(child.pid!), 'SIGINT');
+    });
+    const [code] = (await once(child, 'close')) as [number | null];
+    assert.equal(code, 130, stderr);
+    assert.match(stderr, /stopping after the current batch/);
+    assert.equal(lastJson(stdout).status, 'cancelled', 'one Ctrl-C cancels cleanly: the summary is printed');
+  });
+}
+
+/** stdout and stderr in one stream, as `2>&1` gives them. */
+function runCliMerged(args: string[], env: NodeJS.ProcessEnv): Promise<string> {
+  return new Promise((resolve, reject) => {
+    execFile('/bin/sh', ['-c', '"$@" 2>&1', 'sh', process.execPath, distPath('cli.js'), ...args], { env: { ...process.env, ...env } }, (error, stdout) => (error ? reject(error) : resolve(stdout)));
   });
 }

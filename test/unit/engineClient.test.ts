@@ -103,8 +103,9 @@ async function waitFor(condition: () => boolean, timeoutMs = 20_000): Promise<vo
 
 test('TensorFlow start-up notices on the engine stderr keep their severity', async () => {
   const { stderrLevel } = await import('../../src/extension/engineClient');
-  assert.equal(stderrLevel('I0000 00:00:1795577163.118078    4534 port.cc:153] oneDNN custom operations are on.'), 'info');
-  assert.equal(stderrLevel('WARNING: All log messages before absl::InitializeLog() is called are written to STDERR'), 'info');
+  assert.equal(stderrLevel('I0000 00:00:1795577163.118078    4534 port.cc:153] oneDNN custom operations are on.'), 'debug');
+  assert.equal(stderrLevel('WARNING: All log messages before absl::InitializeLog() is called are written to STDERR'), 'debug');
+  assert.equal(stderrLevel('W0000 00:00:1795577163.118078    4534 cpu_feature_guard.cc:1] slower than it could be'), 'warn');
   assert.equal(stderrLevel('E0000 00:00:1 kernel.cc:1] out of memory'), 'error');
   assert.equal(stderrLevel('(node:1) Warning: something'), 'warn');
 });

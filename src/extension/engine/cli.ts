@@ -9,6 +9,7 @@ import { encodeCommand } from './cli/encode';
 import { infoCommand } from './cli/info';
 import { inspectCommand } from './cli/inspect';
 import { trainCommand } from './cli/train';
+import { runBehindNativeLogFilter } from './cli/nativeLogFilter';
 
 const commands: Record<string, CliCommand> = { info: infoCommand, train: trainCommand, inspect: inspectCommand, encode: encodeCommand };
 const globalBooleans = ['json', 'debug', 'help'];
@@ -45,14 +46,16 @@ async function main(argv: string[]): Promise<number> {
   return outcome.exitCode ?? 0;
 }
 
-main(process.argv.slice(2)).then(
-  (code) => {
-    process.exitCode = code;
-  },
-  (error: unknown) => {
-    const message = error instanceof Error ? error.message : String(error);
-    process.stderr.write(`error: ${message.split('\n')[0]}\n`);
-    if (process.argv.includes('--debug') && error instanceof Error && error.stack) process.stderr.write(`${error.stack}\n`);
-    process.exitCode = error instanceof UsageError ? 2 : 1;
-  },
-);
+if (!runBehindNativeLogFilter()) {
+  main(process.argv.slice(2)).then(
+    (code) => {
+      process.exitCode = code;
+    },
+    (error: unknown) => {
+      const message = error instanceof Error ? error.message : String(error);
+      process.stderr.write(`error: ${message.split('\n')[0]}\n`);
+      if (process.argv.includes('--debug') && error instanceof Error && error.stack) process.stderr.write(`${error.stack}\n`);
+      process.exitCode = error instanceof UsageError ? 2 : 1;
+    },
+  );
+}

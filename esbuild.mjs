@@ -21,12 +21,12 @@ const common = {
 
 const builds = [
   { ...common, entryPoints: { extension: 'src/extension/extension.ts' }, platform: 'node', format: 'cjs', target: 'node20', external: nodeExternals, outdir: 'dist' },
-  { ...common, entryPoints: { engine: 'src/extension/engine/engineProcess.ts' }, platform: 'node', format: 'cjs', target: 'node20', external: nodeExternals, outdir: 'dist' },
-  { ...common, entryPoints: { cli: 'src/extension/engine/cli.ts' }, platform: 'node', format: 'cjs', target: 'node20', external: nodeExternals, outdir: 'dist', banner: { js: '#!/usr/bin/env node' } },
-  { ...common, entryPoints: { webview: 'src/webview/main.ts' }, platform: 'browser', format: 'iife', target: 'chrome120', outdir: 'dist', ...plotlySourceOptions() },
+  { ...common, entryPoints: { engine: 'src/engine/engineProcess.ts' }, platform: 'node', format: 'cjs', target: 'node20', external: nodeExternals, outdir: 'dist' },
+  { ...common, entryPoints: { cli: 'src/cli/main.ts' }, platform: 'node', format: 'cjs', target: 'node20', external: nodeExternals, outdir: 'dist', banner: { js: '#!/usr/bin/env node' } },
+  { ...common, entryPoints: { webview: 'src/webview/panel/main.ts' }, platform: 'browser', format: 'iife', target: 'chrome120', outdir: 'dist', ...plotlySourceOptions() },
   // The notebook renderer: VS Code imports it as an ES module into the notebook's output webview,
   // which loads no stylesheet for it, so its CSS comes in as text that it injects itself.
-  { ...common, entryPoints: { renderer: 'src/renderer/index.ts' }, platform: 'browser', format: 'esm', target: 'chrome120', outdir: 'dist', ...plotlySourceOptions(), loader: { '.css': 'text' } },
+  { ...common, entryPoints: { renderer: 'src/webview/notebook/index.ts' }, platform: 'browser', format: 'esm', target: 'chrome120', outdir: 'dist', ...plotlySourceOptions(), loader: { '.css': 'text' } },
 ];
 
 /**

@@ -2,9 +2,9 @@
  * `leakedTensors`: live tensors after 1000 explorer requests minus before, on a real session — the
  * hover (`samples`: encode + decode) and slider (`decode`) requests that a long session repeats.
  */
-import { loadBackend } from '../src/extension/engine/backend';
-import type { RequestContext } from '../src/extension/engine/dispatcher';
-import { createHandlers } from '../src/extension/engine/handlers';
+import { loadBackend } from '../src/engine/backend';
+import type { RequestContext } from '../src/engine/dispatcher';
+import { createHandlers } from '../src/engine/handlers';
 import { benchVae, cachedCheckpoint } from './cachedCheckpoint';
 import type { BenchOptions, Figure } from './figures';
 import { mnistTestPath } from './mnist';

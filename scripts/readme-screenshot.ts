@@ -8,11 +8,11 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { PNG } from 'pngjs';
-import { loadBackend } from '../src/extension/engine/backend';
-import { loadDataset } from '../src/extension/engine/data/loadDataset';
-import { createHandlers } from '../src/extension/engine/handlers';
-import { encodeAll } from '../src/extension/engine/models/encodeAll';
-import { openCheckpoint } from '../src/extension/engine/models/openCheckpoint';
+import { loadBackend } from '../src/engine/backend';
+import { loadDataset } from '../src/engine/data/loadDataset';
+import { createHandlers } from '../src/engine/handlers';
+import { encodeAll } from '../src/engine/models/encodeAll';
+import { openCheckpoint } from '../src/engine/models/openCheckpoint';
 import { launchChromium } from '../test/support/chromium';
 import { closeClean, openPanel } from '../test/webview/harness/panel';
 import { openTab, typeInto, waitFor, waitForMap } from '../test/webview/harness/pageQueries';

@@ -201,6 +201,14 @@ export const engineMethods = {
     params: obj({ model: filePath }),
     result: obj({ graphs: arr(obj({ tags: arr(str({ maxLength: 1024 }), { maxLength: 16 }), signatures: arr(signatureInfoSchema, { maxLength: 10_000 }) }), { maxLength: 1000 }) }),
   },
+  /**
+   * Which model a picked file or folder holds, from its file names: a checkpoint folder, a SavedModel
+   * folder, a tfjs model.json, or .onnx files (sorted); none for anything else.
+   */
+  locateModel: {
+    params: obj({ path: filePath }),
+    result: obj({ location: optional(obj({ format: oneOf(['checkpoint', 'savedmodel', 'tfjs-layers', 'onnx'] as const), paths: arr(filePath, { maxLength: 1000 }) })) }),
+  },
   /** Aborts a running request; it then fails with code `cancelled`. */
   cancel: { params: obj({ requestId: num({ integer: true, min: 0 }) }), result: obj({ cancelled: bool() }) },
 } satisfies Record<string, MethodSpec>;

@@ -1,8 +1,8 @@
 /** Real latents without training a model: the bundled digits on their leading principal components. */
-import { loadBackend } from '../../src/extension/engine/backend';
-import type { Dataset } from '../../src/extension/engine/data/dataset';
-import { loadDataset } from '../../src/extension/engine/data/loadDataset';
-import { fitPca, pcaTransform } from '../../src/extension/engine/projection/pca';
+import { loadBackend } from '../../src/engine/backend';
+import type { Dataset } from '../../src/engine/data/dataset';
+import { loadDataset } from '../../src/engine/data/loadDataset';
+import { fitPca, pcaTransform } from '../../src/engine/projection/pca/pca';
 
 /** The sample (all 5,000 digits, in order) and its [count, dim] latents, row i encoding digit i. */
 export async function sampleLatents(dim: number): Promise<{ digits: Dataset; latents: Float32Array }> {

@@ -8,7 +8,7 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import type { Browser, Page } from 'playwright-core';
-import { createHandlers } from '../../src/extension/engine/handlers';
+import { createHandlers } from '../../src/engine/handlers';
 import type { PanelTarget } from '../../src/shared/webviewProtocol';
 import { trainCheckpoint, trainCheckpoints } from './harness/checkpoints';
 import { launchChromium } from '../support/chromium';

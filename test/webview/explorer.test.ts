@@ -5,7 +5,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import type { Browser, Page } from 'playwright-core';
-import { createHandlers } from '../../src/extension/engine/handlers';
+import { createHandlers } from '../../src/engine/handlers';
 import { type CheckpointName, trainCheckpoints } from './harness/checkpoints';
 import { launchChromium } from '../support/chromium';
 import { closeClean, openPanel, type Panel, screenshot } from './harness/panel';

@@ -1,12 +1,12 @@
 /** The webview's pure logic, in Node: quantiles, interpolation paths, the latest-only scheduler, CSV, compared metrics. */
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { coordinatesCsv } from '../../src/webview/csv';
-import { LatestOnly } from '../../src/webview/latestOnly';
-import { interpolationPath, lerp, slerp } from '../../src/webview/math/interpolate';
-import { gaussianGrid, normalQuantile } from '../../src/webview/math/normalQuantile';
-import { metricRows } from '../../src/webview/views/compare/metricsTable';
-import { runName } from '../../src/webview/views/compare/runs';
+import { coordinatesCsv } from '../../src/webview/panel/csv';
+import { LatestOnly } from '../../src/webview/panel/latestOnly';
+import { interpolationPath, lerp, slerp } from '../../src/webview/common/math/interpolate';
+import { gaussianGrid, normalQuantile } from '../../src/webview/common/math/normalQuantile';
+import { metricRows } from '../../src/webview/panel/views/compare/metricsTable';
+import { runName } from '../../src/webview/panel/views/compare/runs';
 
 /** Φ by Simpson's rule on the density: slow, independent of the approximation under test. */
 function normalCdf(x: number): number {

@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import type { Browser } from 'playwright-core';
-import { createHandlers } from '../../src/extension/engine/handlers';
+import { createHandlers } from '../../src/engine/handlers';
 import type { TrainParams } from '../../src/shared/protocol';
 import { launchChromium } from '../support/chromium';
 import { closeClean, openPanel, type Panel, screenshot } from './harness/panel';

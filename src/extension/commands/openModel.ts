@@ -9,7 +9,6 @@ import * as path from 'node:path';
 import * as vscode from 'vscode';
 import type { ForeignModelSpec, LayerInfo } from '../../shared/foreignModel';
 import type { PanelTarget } from '../../shared/webviewProtocol';
-import { findModel } from '../engine/foreign/findModel';
 import type { EngineHost } from '../engineHost';
 import { allowLoading } from '../workspaceTrust';
 import { pickDataset } from './newExperiment';
@@ -30,13 +29,15 @@ export async function askForModel(engine: EngineHost): Promise<PanelTarget | und
   if (!kind) return undefined;
   const picked = await pickPath(kind, `${TITLE} — ${kind === 'folder' ? 'the folder the model was saved in' : 'the encoder or whole model'}`);
   if (!picked || !(await allowLoading([picked]))) return undefined;
-  const location = await findModel(picked);
-  if (!location) {
+  const location = await ask(engine.request('locateModel', { path: picked }), picked);
+  if (location === undefined) return undefined;
+  if (!location.location) {
     void vscode.window.showErrorMessage(`${TITLE}: ${picked} holds no model (no saved_model.pb, model.json, .onnx file or latent-lab.json); pick the folder the model was saved in`);
     return undefined;
   }
-  if (location.format === 'checkpoint') return { view: 'explore', checkpoint: location.folder };
-  const spec = location.format === 'tfjs-layers' ? await askTfjs(engine, location.modelJson) : location.format === 'onnx' ? await askOnnx(location.files) : await askSavedModel(engine, location.folder);
+  const { format, paths } = location.location;
+  if (format === 'checkpoint') return { view: 'explore', checkpoint: paths[0]! };
+  const spec = format === 'tfjs-layers' ? await askTfjs(engine, paths[0]!) : format === 'onnx' ? await askOnnx(paths) : await askSavedModel(engine, paths[0]!);
   if (!spec) return undefined;
   const data = await pickDataset(`${TITLE} — the data to explore (as the model was trained on)`);
   return data ? { view: 'model', model: spec, data } : undefined;

@@ -2,8 +2,8 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
-import { loadBackend } from '../../../src/extension/engine/backend';
-import { runTraining } from '../../../src/extension/engine/training/runTraining';
+import { loadBackend } from '../../../src/engine/backend';
+import { runTraining } from '../../../src/engine/training/runTraining';
 import type { TrainParams } from '../../../src/shared/protocol';
 
 // Small batches and a brisk learning rate: two epochs of 600 samples still learn recognisable digits.

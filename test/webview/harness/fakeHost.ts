@@ -4,7 +4,7 @@
  * training run for `train` targets as the host will, and records what the webview reports.
  */
 import type { Page } from 'playwright-core';
-import type { Dispatcher } from '../../../src/extension/engine/dispatcher';
+import type { Dispatcher } from '../../../src/engine/dispatcher';
 import type { EngineMessage, RequestMessage } from '../../../src/shared/protocol';
 import { type PanelTarget, type WebviewMessage, webviewMessageSchema } from '../../../src/shared/webviewProtocol';
 import { decodeTyped, encodeTyped } from './typedCodec';

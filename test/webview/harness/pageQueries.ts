@@ -1,6 +1,6 @@
 /** What the tests read from, and do to, the panel's page. */
 import type { Page } from 'playwright-core';
-import type { ViewName } from '../../../src/webview/uiState';
+import type { ViewName } from '../../../src/webview/panel/uiState';
 
 /** The parts of Plotly's graph div the tests read. */
 interface GraphDiv extends HTMLElement {

@@ -1,0 +1,61 @@
+/**
+ * `latent-lab` — the headless face of the engine. Exit 0 on success; on failure one `error: …` line
+ * on stderr (a stack trace only with --debug). With --json the last stdout line is one JSON object.
+ */
+import { loadBackend } from '../engine/backend';
+import { parseArgs, UsageError } from './args';
+import type { CliCommand } from './command';
+import { encodeCommand } from './encode';
+import { infoCommand } from './info';
+import { inspectCommand } from './inspect';
+import { trainCommand } from './train';
+import { runBehindNativeLogFilter } from './nativeLogFilter';
+
+const commands: Record<string, CliCommand> = { info: infoCommand, train: trainCommand, inspect: inspectCommand, encode: encodeCommand };
+const globalBooleans = ['json', 'debug', 'help'];
+
+function usage(): string {
+  const lines = Object.entries(commands).map(([name, command]) => `  ${name.padEnd(8)} ${command.summary}\n           latent-lab ${command.usage}`);
+  return `usage: latent-lab <command> [options]\n\ncommands:\n${lines.join('\n')}\n\noptions for every command:\n  --json   print one JSON object as the last stdout line\n  --debug  print stack traces on errors`;
+}
+
+async function main(argv: string[]): Promise<number> {
+  const name = argv[0];
+  if (name === undefined || name === 'help' || name === '--help') {
+    process.stdout.write(`${usage()}\n`);
+    return name === undefined ? 2 : 0;
+  }
+  const command = commands[name];
+  if (!command) throw new UsageError(`unknown command "${name}" (try: ${Object.keys(commands).join(', ')})`);
+  const args = parseArgs(argv, { booleans: [...globalBooleans, ...(command.booleans ?? [])], values: command.values });
+  if (args.flags.has('help')) {
+    process.stdout.write(`usage: latent-lab ${command.usage}\n`);
+    return 0;
+  }
+  const backend = await loadBackend();
+  if (!backend.native) process.stderr.write(`latent-lab: using the ${backend.name} backend: ${backend.fallbackReason}\n`);
+  // First Ctrl-C asks the command to stop cleanly (training keeps its last checkpoint); a second one exits.
+  const controller = new AbortController();
+  process.once('SIGINT', () => {
+    process.stderr.write('latent-lab: stopping after the current batch (Ctrl-C again to quit now)\n');
+    controller.abort();
+    process.once('SIGINT', () => process.exit(130));
+  });
+  const outcome = await command.run({ args, backend, signal: controller.signal, note: (line) => process.stderr.write(`${line}\n`) });
+  process.stdout.write(args.flags.has('json') ? `${JSON.stringify(outcome.result)}\n` : `${outcome.human}\n`);
+  return outcome.exitCode ?? 0;
+}
+
+if (!runBehindNativeLogFilter()) {
+  main(process.argv.slice(2)).then(
+    (code) => {
+      process.exitCode = code;
+    },
+    (error: unknown) => {
+      const message = error instanceof Error ? error.message : String(error);
+      process.stderr.write(`error: ${message.split('\n')[0]}\n`);
+      if (process.argv.includes('--debug') && error instanceof Error && error.stack) process.stderr.write(`${error.stack}\n`);
+      process.exitCode = error instanceof UsageError ? 2 : 1;
+    },
+  );
+}

@@ -1,0 +1,92 @@
+/**
+ * Chooses the tfjs backend once per process: the native TensorFlow binding when it loads, else
+ * @tensorflow/tfjs on wasm (or cpu when wasm cannot start), and records why the native one is absent.
+ */
+import { existsSync } from 'node:fs';
+import * as path from 'node:path';
+import type * as tfTypes from '@tensorflow/tfjs';
+import type { BackendName } from '../shared/protocol';
+import { firstLine } from './checkpoint/errors';
+
+export type Tf = typeof tfTypes;
+
+export interface Backend {
+  tf: Tf;
+  name: BackendName;
+  native: boolean;
+  fallbackReason?: string;
+}
+
+let chosen: Promise<Backend> | undefined;
+
+/** `LATENT_LAB_BACKEND=cpu|wasm|tensorflow` forces a backend (tests, debugging). */
+export function loadBackend(): Promise<Backend> {
+  chosen ??= choose(process.env.LATENT_LAB_BACKEND);
+  return chosen;
+}
+
+async function choose(forced: string | undefined): Promise<Backend> {
+  // TensorFlow's C++ logging (oneDNN and CPU feature notices) would otherwise flood stderr.
+  process.env.TF_CPP_MIN_LOG_LEVEL ??= '2';
+  let fallbackReason: string;
+  if (forced === undefined || forced === 'tensorflow') {
+    restoreRemovedUtilHelpers();
+    try {
+      // eslint-disable-next-line @typescript-eslint/no-require-imports
+      const tf = require('@tensorflow/tfjs-node') as Tf;
+      await tf.ready();
+      return { tf, name: 'tensorflow', native: true };
+    } catch (error) {
+      const missing = (error as { code?: string }).code === 'MODULE_NOT_FOUND' && firstLine(error).includes("'@tensorflow/tfjs-node'");
+      fallbackReason = missing
+        ? '@tensorflow/tfjs-node is not installed (an optional dependency); install it beside Latent Lab and run `npm run provision` for the native backend'
+        : `@tensorflow/tfjs-node could not load its native binding (${firstLine(error)}); run \`npm run provision\` to build it`;
+      if (forced === 'tensorflow') throw new Error(fallbackReason);
+    }
+  } else {
+    fallbackReason = `LATENT_LAB_BACKEND=${forced} was requested`;
+  }
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const tf = require('@tensorflow/tfjs') as Tf;
+  if (forced !== 'cpu' && (await tryWasm(tf))) {
+    return { tf, name: 'wasm', native: false, fallbackReason };
+  }
+  await tf.setBackend('cpu');
+  return { tf, name: 'cpu', native: false, fallbackReason };
+}
+
+async function tryWasm(tf: Tf): Promise<boolean> {
+  try {
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    const wasm = require('@tensorflow/tfjs-backend-wasm') as { setWasmPaths(prefix: string): void };
+    // Bundled into dist/, the backend finds its binaries beside the bundle (esbuild.mjs copies them).
+    if (existsSync(path.join(__dirname, 'tfjs-backend-wasm.wasm'))) wasm.setWasmPaths(`${__dirname}${path.sep}`);
+    return await tf.setBackend('wasm');
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * The wasm backend lacks some gradients (Conv2DBackpropFilter among them); work that needs a kernel
+ * the current backend does not have moves to cpu rather than failing midway.
+ */
+export async function ensureKernels(backend: Backend, kernelNames: readonly string[]): Promise<void> {
+  const { tf } = backend;
+  const active = tf.getBackend();
+  if (kernelNames.every((name) => tf.getKernel(name, active) !== undefined)) return;
+  await tf.setBackend('cpu');
+  backend.name = 'cpu';
+}
+
+/**
+ * tfjs-node 4.22 calls `util.isNullOrUndefined`, which Node 23 removed; VS Code hosts (code-server,
+ * newer Electron) run the engine on such Nodes. Restoring the one-line helper keeps the native
+ * backend working there.
+ */
+function restoreRemovedUtilHelpers(): void {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const util = require('node:util') as { isNullOrUndefined?: (value: unknown) => boolean };
+  util.isNullOrUndefined ??= (value) => value === null || value === undefined;
+}
+

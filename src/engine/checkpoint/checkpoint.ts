@@ -1,0 +1,90 @@
+/**
+ * A checkpoint folder: encoder/ and decoder/ (tfjs layers files), extra.bin for variables outside the
+ * models, and latent-lab.json. Saving swaps a complete folder into place; loading checks every file
+ * before the first tensor is created, so a bad checkpoint fails without leaking memory.
+ */
+import { promises as fs } from 'node:fs';
+import * as path from 'node:path';
+import type { LayersModel, Variable } from '@tensorflow/tfjs';
+import packageJson from '../../../package.json';
+import type { Tf } from '../backend';
+import type { ModelParts } from '../models/modelKind';
+import { replaceFolder } from './atomicDir';
+import { buildLayersModel } from './buildModel';
+import { readJsonFile, realFolder, resolveInside, writeFileSynced } from './confinedFs';
+import { asCheckpointError } from './errors';
+import { encodeExtra, EXTRA_FILE, readExtra } from './extra';
+import { folderSaver, MODEL_FILE, readModelFolder } from './folderIO';
+import { MAX_META_BYTES, META_FILE, parseCheckpointMeta, type CheckpointMeta, type CheckpointMetaInput } from './meta';
+
+const PARTS = ['encoder', 'decoder'] as const;
+
+export interface LoadedCheckpoint {
+  meta: CheckpointMeta;
+  parts: ModelParts;
+}
+
+/** Writes `parts` and `input` as the checkpoint at `dir`, replacing a previous checkpoint there. */
+export async function saveCheckpoint(tf: Tf, dir: string, parts: ModelParts, input: CheckpointMetaInput): Promise<CheckpointMeta> {
+  const target = path.resolve(dir);
+  try {
+    // Metadata and extra values are checked before the old checkpoint is touched.
+    const extra = await encodeExtra(parts.extraVariables, path.join(target, EXTRA_FILE));
+    const meta = parseCheckpointMeta(
+      {
+        ...input,
+        format: 'latent-lab-checkpoint',
+        version: 1,
+        backend: tf.getBackend(),
+        engineVersion: packageJson.version,
+        createdAt: new Date().toISOString(),
+        ...(extra.entries.length > 0 ? { extra: extra.entries } : {}),
+      },
+      path.join(target, META_FILE),
+    );
+    await replaceFolder(target, isCheckpointFolder, async (temp) => {
+      for (const part of PARTS) await parts[part].save(folderSaver(path.join(temp, part)));
+      if (extra.entries.length > 0) await writeFileSynced(path.join(temp, EXTRA_FILE), [extra.bytes]);
+      await writeFileSynced(path.join(temp, META_FILE), [Buffer.from(JSON.stringify(meta, null, 1))]);
+    });
+    return meta;
+  } catch (error) {
+    throw asCheckpointError(error, `cannot save the checkpoint ${target}`, 'check that the folder is writable and the disk has space');
+  }
+}
+
+/** `location` is the checkpoint folder or its latent-lab.json. */
+export async function loadCheckpoint(tf: Tf, location: string): Promise<LoadedCheckpoint> {
+  const root = await realFolder(path.basename(location) === META_FILE ? path.dirname(location) : location);
+  const metaFile = await resolveInside(root, META_FILE, root);
+  const meta = parseCheckpointMeta(await readJsonFile(metaFile, MAX_META_BYTES), metaFile.path);
+  const sources = [];
+  for (const part of PARTS) {
+    // Resolved from the checkpoint root first so a symlinked part folder cannot lead outside it.
+    const modelJson = await resolveInside(root, `${part}/${MODEL_FILE}`, metaFile.path);
+    sources.push({ file: modelJson.path, artifacts: await readModelFolder(path.dirname(modelJson.path)) });
+  }
+  const extraEntries = meta.extra ?? [];
+  const extraValues = await readExtra(root, extraEntries, metaFile.path);
+
+  const models: LayersModel[] = [];
+  try {
+    for (const { file, artifacts } of sources) models.push(await buildLayersModel(tf, artifacts, file));
+  } catch (error) {
+    for (const model of models) model.dispose();
+    throw error;
+  }
+  const extraVariables: Record<string, Variable> = {};
+  extraEntries.forEach((entry, index) => {
+    const initial = tf.tensor(extraValues[index]!, entry.shape, 'float32');
+    extraVariables[entry.name] = tf.variable(initial);
+    initial.dispose();
+  });
+  return { meta, parts: { encoder: models[0]!, decoder: models[1]!, extraVariables } };
+}
+
+/** A cheap test (is there a latent-lab.json?), not a validation: loadCheckpoint does that. */
+export async function isCheckpointFolder(dir: string): Promise<boolean> {
+  const stat = await fs.stat(path.join(dir, META_FILE)).catch(() => undefined);
+  return stat?.isFile() === true;
+}

@@ -1,0 +1,30 @@
+/** The engine's request handlers, shared by the engine process and in-process callers (CLI, tests, harness). */
+import { loadBackend } from './backend';
+import type { Handlers } from './dispatcher';
+import { engineInfo } from './engineInfo';
+import { explorerHandlers } from './explorer/explorerHandlers';
+import { Sessions } from './explorer/sessions';
+import { findModel, wireLocation } from './foreign/findModel';
+import { listSignatures } from './foreign/savedModel';
+import { listLayers } from './foreign/tfjsLayers';
+import { runTraining } from './training/runTraining';
+
+export function createHandlers(): Omit<Handlers, 'cancel'> {
+  // Sessions need the backend; it is loaded on the first request that needs it.
+  const ready = loadBackend().then((backend) => ({ backend, sessions: new Sessions(backend) }));
+  const explorer = ready.then(({ backend, sessions }) => explorerHandlers(backend, sessions));
+  return {
+    info: () => engineInfo(),
+    train: async (params, context) => runTraining((await ready).backend, params, { signal: context.signal, onProgress: (progress) => context.emit('progress', progress) }),
+    openSession: async (params, context) => (await ready).sessions.create(params, context.signal),
+    closeSession: async (params) => ({ closed: (await ready).sessions.close(params.sessionId) }),
+    project: async (params, context) => (await explorer).project(params, context),
+    samples: async (params, context) => (await explorer).samples(params, context),
+    decode: async (params, context) => (await explorer).decode(params, context),
+    features: async (params, context) => (await explorer).features(params, context),
+    topActivating: async (params, context) => (await explorer).topActivating(params, context),
+    modelLayers: async (params) => ({ layers: await listLayers((await ready).backend.tf, params.model) }),
+    modelSignatures: async (params) => ({ graphs: await listSignatures((await ready).backend, params.model) }),
+    locateModel: async (params) => ({ location: wireLocation(await findModel(params.path)) }),
+  };
+}

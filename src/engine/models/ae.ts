@@ -1,0 +1,17 @@
+/** `ae`: dense autoencoder. With `activation: linear` and `reconstruction: mse` it spans the PCA subspace. */
+import { type Infer, obj } from '../../shared/schema';
+import { commonFields, denseFields } from './commonConfig';
+import { buildDenseAeParts, denseAeModel } from './denseAutoencoder';
+import type { ModelKindSpec } from './modelKind';
+
+const configSchema = obj({ ...commonFields, ...denseFields });
+export type AeConfig = Infer<typeof configSchema>;
+
+export const ae: ModelKindSpec<AeConfig> = {
+  kind: 'ae',
+  title: 'Autoencoder',
+  configSchema,
+  defaults: (_inputShape, latentDim) => ({ latentDim, learningRate: 1e-3, seed: 0, hidden: [256], activation: 'relu', reconstruction: 'bce' }),
+  build: (tf, config, inputShape) => denseAeModel(tf, config, buildDenseAeParts(tf, config, inputShape)),
+  wrap: (tf, config, _inputShape, parts) => denseAeModel(tf, config, parts),
+};

@@ -1,0 +1,43 @@
+/** Config fields and helpers every kind shares. */
+import type * as tfTypes from '@tensorflow/tfjs';
+import { arr, num, oneOf } from '../../shared/schema';
+import { activations } from './layers';
+import type { ModelParts } from './modelKind';
+import { reconstructionKinds } from './losses';
+
+export const commonFields = {
+  latentDim: num({ integer: true, min: 1, max: 4096 }),
+  learningRate: num({ min: 1e-7, max: 1 }),
+  /** Seeds the initialisers and the noise (reparameterisation, corruption), so runs repeat. */
+  seed: num({ integer: true, min: 0, max: 2 ** 31 - 1 }),
+};
+
+export const denseFields = {
+  hidden: arr(num({ integer: true, min: 1, max: 16384 }), { maxLength: 8 }),
+  activation: oneOf(activations),
+  reconstruction: oneOf(reconstructionKinds),
+};
+
+export const convFields = {
+  filters: arr(num({ integer: true, min: 1, max: 1024 }), { maxLength: 5 }),
+  kernelSize: num({ integer: true, min: 1, max: 9 }),
+};
+
+export function layerVariables(model: tfTypes.LayersModel): tfTypes.Variable[] {
+  // LayerVariable.read() hands back the underlying tf.Variable the optimiser needs.
+  return model.trainableWeights.map((weight) => weight.read() as tfTypes.Variable);
+}
+
+export function partsVariables(parts: ModelParts): tfTypes.Variable[] {
+  return [...layerVariables(parts.encoder), ...layerVariables(parts.decoder), ...Object.values(parts.extraVariables)];
+}
+
+/** A per-step seed for noise ops: different every step, identical across runs with the same seed. */
+export function stepSeed(seed: number, step: number, stream: number): number {
+  return (seed * 1_000_003 + step * 31 + stream) % 2 ** 31;
+}
+
+/** The one model output as a tensor (LayersModel.apply is typed for many outputs). */
+export function applyOne(model: tfTypes.LayersModel, x: tfTypes.Tensor): tfTypes.Tensor {
+  return model.apply(x) as tfTypes.Tensor;
+}

@@ -1,0 +1,61 @@
+/**
+ * The card over the map that shows the hovered (or searched) sample: its input beside its
+ * reconstruction, the input alone without a decoder, only its index and label without inputs.
+ */
+import { messageOf } from '../../../../shared/protocol';
+import { formatValue } from '../../../common/format';
+import { LatestOnly } from '../../latestOnly';
+import { imageCanvas } from '../../../common/render/images';
+import { el, show } from '../../../common/ui/dom';
+import { type Explore, type SamplePair } from '../explore';
+import { labelText } from '../../../common/map/labels';
+
+export class Inspector {
+  readonly element = el('div', { class: 'inspector', attrs: { 'aria-live': 'polite' }, hidden: true });
+  private current: number | undefined;
+  /** Hover moves faster than samples arrive: only the newest point is fetched, and only it is drawn. */
+  private readonly loader = new LatestOnly<number>(
+    async (index) => {
+      const [pair] = await this.explore.samples.get([index]);
+      if (this.current === index) this.render(index, pair);
+    },
+    (error) => this.render(this.current, undefined, messageOf(error)),
+  );
+
+  constructor(private readonly explore: Explore) {}
+
+  inspect(index: number): void {
+    this.current = index;
+    const cached = this.explore.samples.peek(index);
+    this.render(index, cached);
+    if (!cached && this.hasInputs()) this.loader.push(index);
+  }
+
+  private hasInputs(): boolean {
+    return this.explore.session.inputShape.length > 0;
+  }
+
+  private render(index: number | undefined, pair: SamplePair | undefined, failure?: string): void {
+    if (index === undefined) return;
+    const { session } = this.explore;
+    const label = labelText(session, index);
+    const facts = [`#${index}`, label === undefined ? undefined : `label ${label}`, session.reconstructionError && `error ${formatValue(session.reconstructionError[index]!)}`];
+    this.element.hidden = false;
+    const decodes = session.noDecoderReason === undefined;
+    show(
+      this.element,
+      el('div', { class: 'inspector-title' }, [facts.filter(Boolean).join(' · ')]),
+      failure
+        ? el('div', { class: 'inspector-failure' }, [failure])
+        : this.hasInputs() &&
+            el('div', { class: 'inspector-images' }, [
+              figure('input', pair && imageCanvas(pair.input, 0, 'thumb large')),
+              decodes && figure('reconstruction', pair?.reconstruction && imageCanvas(pair.reconstruction, 0, 'thumb large')),
+            ]),
+    );
+  }
+}
+
+function figure(caption: string, canvas: HTMLCanvasElement | undefined): HTMLElement {
+  return el('figure', {}, [canvas ?? el('div', { class: 'thumb large placeholder' }), el('figcaption', {}, [caption])]);
+}

@@ -1,0 +1,274 @@
+/**
+ * The latent map: every sample as a point, projected (raw dims, PCA, UMAP, t-SNE), coloured by
+ * label, reconstruction error or one latent dim; hover inspects, click picks points for the other
+ * views, box/lasso selects, search highlights, and the coordinates export as CSV.
+ */
+import type { ProjectionMethod } from '../../../../shared/protocol';
+import { coordinatesCsv } from '../../csv';
+import { failureText, formatCount, plural } from '../../../common/format';
+import { isCancelled } from '../../host/engineClient';
+import { vscodeApi } from '../../host/vscodeApi';
+import { LatestOnly } from '../../latestOnly';
+import { measureSince, timings } from '../../timings';
+import { Plotly, type PlotlyHTMLElement, type PlotMouseEvent, type PlotSelectionEvent } from '../../../common/plot/plotly';
+import { onThemeChange } from '../../../common/plot/theme';
+import { button, type Choice, notice, select, textField } from '../../../common/ui/controls';
+import { el, show } from '../../../common/ui/dom';
+import { type Explore } from '../explore';
+import { labelText } from '../../../common/map/labels';
+import { View } from '../view';
+import { Inspector } from './inspector';
+import { labelLegend } from '../../../common/map/legend';
+import { type Colouring, colouring, type ColorMode, mapFigure, mapPlotConfig } from '../../../common/map/mapFigure';
+import { availableMethods, methodFor, methodNames, type Projection, rawProjection } from '../../../common/map/projection';
+import { engineProjection, type RunningProjection } from './engineProjection';
+import { search, type SearchResult } from '../../../common/map/search';
+
+export class MapView extends View {
+  private readonly toolbar = el('div', { class: 'toolbar', attrs: { role: 'toolbar', 'aria-label': 'Map' } });
+  private readonly progressLabel = el('span', { class: 'progress-label' });
+  private readonly progressBar = el('vscode-progress-bar', { max: 100, attrs: { 'aria-label': 'Projection progress' } });
+  private readonly progress = el('div', { class: 'progress-row', hidden: true }, [this.progressLabel, this.progressBar, button('Cancel', () => this.running?.cancel(), { secondary: true })]);
+  private readonly message = el('div', { class: 'view-message' });
+  private readonly plotHost = el('div', { class: 'map-plot' });
+  private readonly inspector: Inspector;
+  private readonly exportSelection = button('Export selection', () => this.export(this.selection), { secondary: true });
+  private readonly dimFields: HTMLElement[] = [];
+  private readonly colourDimField: HTMLElement;
+  /** Label colours and names; shown while the map is coloured by label. */
+  private readonly legend: HTMLElement | undefined;
+  private plot: PlotlyHTMLElement | undefined;
+  private projection: Projection | undefined;
+  private readonly projections = new Map<ProjectionMethod, Projection>();
+  private running: RunningProjection | undefined;
+  /** When the engine's projected points arrived, until the map has drawn them. */
+  private receivedAt: number | undefined;
+  private selection: number[] = [];
+  private found: SearchResult | undefined;
+  private colours: { key: string; colouring: Colouring } | undefined;
+  private readonly redraw = new LatestOnly<null>(() => this.draw(), (error) => show(this.message, notice(failureText('Drawing the map failed', error), 'error')));
+  private started = false;
+
+  constructor(private readonly explore: Explore) {
+    super('map-view');
+    const { session, state } = explore;
+    this.inspector = new Inspector(explore);
+    const methods = availableMethods(session.latentDim);
+    const dimChoices: Choice<string>[] = Array.from({ length: session.latentDim }, (_, i) => ({ value: String(i), label: `z${i}` }));
+    const colourChoices: Choice<ColorMode>[] = [
+      ...(session.labels ? [{ value: 'label' as const, label: 'label' }] : []),
+      ...(session.reconstructionError ? [{ value: 'error' as const, label: 'reconstruction error' }] : []),
+      { value: 'dim', label: 'latent dim' },
+    ];
+    const controls = {
+      method: select('Projection', methods.map((value) => ({ value, label: methodNames[value] })), this.method(), (projection) => state.update({ projection })),
+      x: select('x', dimChoices, String(this.rawDims()[0]), (value) => state.update({ rawDims: [Number(value), this.rawDims()[1]] })),
+      y: select('y', dimChoices, String(this.rawDims()[1]), (value) => state.update({ rawDims: [this.rawDims()[0], Number(value)] })),
+      colour: select('Colour by', colourChoices, this.colourMode(), (colorBy) => state.update({ colorBy })),
+      colourDim: select('Dim', dimChoices, String(state.value.colorDim), (value) => state.update({ colorDim: Number(value) })),
+      search: textField('Search', state.value.search, (value) => state.update({ search: value }), { placeholder: 'label or #index', size: 'wide' }),
+    };
+    this.dimFields.push(controls.x.element, controls.y.element);
+    this.colourDimField = controls.colourDim.element;
+    this.toolbar.append(
+      ...(methods.length > 1 ? [controls.method.element] : []),
+      controls.x.element,
+      controls.y.element,
+      controls.colour.element,
+      controls.colourDim.element,
+      controls.search.element,
+      el('span', { class: 'spacer' }),
+      button('Export CSV', () => this.export(), { secondary: true, title: 'Save index, x, y, label of every point' }),
+      this.exportSelection,
+    );
+    this.onDispose(
+      state.subscribe((next, changed) => {
+        if ('projection' in changed) controls.method.set(this.method());
+        if ('search' in changed) controls.search.set(next.search);
+        if ('projection' in changed || 'rawDims' in changed) void this.project();
+        else if ('colorBy' in changed || 'colorDim' in changed || 'picks' in changed || 'search' in changed) this.changed();
+      }),
+      onThemeChange(() => this.changed()),
+    );
+    this.legend = labelLegend(session, (name) => state.update({ search: state.value.search === name ? '' : name }));
+    this.element.append(this.toolbar, this.progress, this.message, el('div', { class: 'map-area' }, [this.plotHost, this.inspector.element, this.legend]));
+  }
+
+  shown(): void {
+    if (!this.started) {
+      this.started = true;
+      void this.project();
+    } else if (this.plot) {
+      Plotly.Plots.resize(this.plot);
+    }
+  }
+
+  override dispose(): void {
+    this.stopProjection();
+    super.dispose();
+    if (this.plot) Plotly.purge(this.plot);
+  }
+
+  private method(): ProjectionMethod {
+    return methodFor(this.explore.session.latentDim, this.explore.state.value.projection);
+  }
+
+  private rawDims(): [number, number] {
+    const last = this.explore.session.latentDim - 1;
+    const [x = 0, y = 1] = this.explore.state.value.rawDims;
+    return [Math.min(x, last), Math.min(y, last)];
+  }
+
+  /** The chosen colouring, or the next one the session has: label, then error, then latent dim. */
+  private colourMode(): ColorMode {
+    const { session } = this.explore;
+    const mode = this.explore.state.value.colorBy;
+    if (mode === 'label' && session.labels) return mode;
+    return mode !== 'dim' && session.reconstructionError ? 'error' : 'dim';
+  }
+
+  private async project(): Promise<void> {
+    const method = this.method();
+    this.stopProjection();
+    for (const fieldElement of this.dimFields) fieldElement.hidden = method !== 'raw';
+    if (method === 'raw') {
+      this.projection = rawProjection(this.explore.session, this.rawDims());
+      this.changed();
+      return;
+    }
+    const cached = this.projections.get(method);
+    if (cached) {
+      this.projection = cached;
+      this.changed();
+      return;
+    }
+    // Progress may still arrive after a cancel or a newer choice; only the current run shows it.
+    const running: RunningProjection = engineProjection(this.explore.client, this.explore.session, method, (fraction, stage) => {
+      if (this.running === running) this.showProgress(method, fraction, stage);
+    });
+    this.running = running;
+    this.showProgress(method, 0, 'starting');
+    if (!this.projection) show(this.message, notice(`Projecting ${plural(this.explore.session.count, 'point')} with ${methodNames[method]}…`, 'busy'));
+    try {
+      const projection = await running.result;
+      if (this.running !== running) return;
+      this.receivedAt = performance.now();
+      this.projections.set(method, projection);
+      this.projection = projection;
+      show(this.message);
+      this.changed();
+    } catch (error) {
+      if (this.running !== running) return;
+      const shown = this.projection ? ` — still showing ${methodNames[this.projection.method]}` : '';
+      show(this.message, notice(isCancelled(error) ? `${methodNames[method]} cancelled${shown}` : failureText(`${methodNames[method]} failed`, error) + shown, isCancelled(error) ? 'info' : 'error'));
+      // The selector goes back to what the map shows, so state and picture agree.
+      if (this.projection) this.explore.state.update({ projection: this.projection.method });
+    } finally {
+      if (this.running === running) {
+        this.running = undefined;
+        this.progress.hidden = true;
+      }
+    }
+  }
+
+  private stopProjection(): void {
+    this.running?.cancel();
+    this.running = undefined;
+    this.progress.hidden = true;
+  }
+
+  private showProgress(method: ProjectionMethod, fraction: number, stage: string): void {
+    this.progress.hidden = false;
+    this.progressLabel.textContent = `${methodNames[method]}: ${stage}`;
+    this.progressBar.value = Math.round(fraction * 100);
+  }
+
+  /** Something the picture depends on changed: recompute the search, then redraw (coalesced). */
+  private changed(): void {
+    const { state, session } = this.explore;
+    this.colourDimField.hidden = this.colourMode() !== 'dim';
+    if (this.legend) this.legend.hidden = this.colourMode() !== 'label';
+    this.found = search(session, state.value.search);
+    if (this.found?.indices.length === 1) this.inspector.inspect(this.found.indices[0]!);
+    if (this.projection) this.redraw.push(null);
+  }
+
+  private currentColouring(): Colouring {
+    const mode = this.colourMode();
+    const key = `${mode}:${this.explore.state.value.colorDim}`;
+    if (this.colours?.key !== key) this.colours = { key, colouring: colouring(this.explore.session, mode, this.explore.state.value.colorDim) };
+    return this.colours.colouring;
+  }
+
+  private async draw(): Promise<void> {
+    const projection = this.projection;
+    if (!projection) return;
+    const figure = mapFigure({ projection, colouring: this.currentColouring(), matches: this.found?.indices ?? [], picks: this.explore.state.value.picks, selection: this.selection });
+    if (this.plot) {
+      await Plotly.react(this.plot, figure.data, figure.layout, mapPlotConfig);
+    } else {
+      this.plot = await Plotly.newPlot(this.plotHost, figure.data, figure.layout, mapPlotConfig);
+      this.listen(this.plot);
+    }
+    if (this.receivedAt !== undefined) measureSince(timings.pointsToMap, this.receivedAt);
+    this.receivedAt = undefined;
+    this.publishExtent();
+    this.updateStatus();
+  }
+
+  private listen(plot: PlotlyHTMLElement): void {
+    const onMap = (event: PlotMouseEvent | PlotSelectionEvent | undefined) => (event?.points ?? []).filter((point) => point.curveNumber === 0).map((point) => point.pointIndex);
+    plot.on('plotly_hover', (event) => {
+      const [index] = onMap(event);
+      if (index !== undefined) this.inspector.inspect(index);
+    });
+    plot.on('plotly_click', (event) => {
+      const [index] = onMap(event);
+      if (index !== undefined) this.explore.state.update({ picks: [...this.explore.state.value.picks, index].slice(-2) });
+    });
+    plot.on('plotly_selected', (event) => this.select(onMap(event)));
+    plot.on('plotly_deselect', () => this.select([]));
+    plot.on('plotly_relayout', () => this.publishExtent());
+  }
+
+  private select(indices: number[]): void {
+    this.selection = indices;
+    this.updateStatus();
+  }
+
+  /** Raw maps tell the manifold grid which part of latent space is in view (when that changed). */
+  private publishExtent(): void {
+    const dims = this.projection?.dims;
+    const range = (axis: { range?: unknown } | undefined) => (Array.isArray(axis?.range) ? (axis.range.map(Number) as [number, number]) : undefined);
+    const x = range(this.plot?.layout.xaxis);
+    const y = range(this.plot?.layout.yaxis);
+    if (!dims || !x || !y) return;
+    const extent = { x, y, dims };
+    if (JSON.stringify(extent) !== JSON.stringify(this.explore.mapExtent.value)) this.explore.mapExtent.set(extent);
+  }
+
+  private updateStatus(): void {
+    const projection = this.projection;
+    if (!projection) return;
+    const { session } = this.explore;
+    const mode = this.colourMode();
+    const colouredBy = mode === 'dim' ? `z${this.explore.state.value.colorDim}` : mode === 'error' ? 'reconstruction error' : 'label';
+    const shown = projection.x.length === session.count ? `${formatCount(session.count)} points` : `showing ${formatCount(projection.x.length)} of ${formatCount(session.count)} points`;
+    const parts = [shown, methodNames[projection.method], `coloured by ${colouredBy}`];
+    if (this.selection.length > 0) parts.push(`${formatCount(this.selection.length)} selected`);
+    if (this.found) parts.push(this.found.description);
+    if (projection.note) parts.push(projection.note);
+    this.explore.status.set(parts.join(' · '));
+    this.exportSelection.disabled = this.selection.length === 0;
+  }
+
+  private export(indices?: number[]): void {
+    const projection = this.projection;
+    if (!projection) return;
+    const { session } = this.explore;
+    const rows = indices ?? Array.from({ length: projection.x.length }, (_, i) => i);
+    const content = coordinatesCsv({ indices: rows, x: projection.x, y: projection.y, labelOf: session.labels ? (index) => labelText(session, index) ?? '' : undefined });
+    const name = `${indices ? 'selection' : 'latent-map'}-${projection.method}.csv`;
+    vscodeApi.postMessage({ type: 'saveFile', suggestedName: name, content });
+  }
+}

@@ -1,0 +1,147 @@
+import assert from 'node:assert/strict';
+import { execFile, spawn } from 'node:child_process';
+import { once } from 'node:events';
+import { test } from 'node:test';
+import { cliErrorLines, distPath, lastJson, runCli } from '../support/helpers';
+
+test('info --json prints the backend and versions as the last stdout line', async () => {
+  const { code, stdout } = await runCli(['info', '--json']);
+  assert.equal(code, 0);
+  const info = lastJson(stdout);
+  assert.ok(['tensorflow', 'wasm', 'cpu'].includes(info.backend as string));
+  assert.equal(info.tfjsVersion, '4.22.0');
+  assert.equal(info.node, process.versions.node);
+});
+
+test('a forced fallback says so visibly and never claims to be native', async () => {
+  const { code, stdout, stderr } = await runCli(['info', '--json'], { LATENT_LAB_BACKEND: 'cpu' });
+  assert.equal(code, 0);
+  assert.equal(lastJson(stdout).backend, 'cpu');
+  assert.equal(lastJson(stdout).native, false);
+  assert.match(stderr, /using the cpu backend/);
+});
+
+for (const [args, pattern] of [
+  [['frobnicate'], /^error: unknown command "frobnicate"/],
+  [['info', '--colour'], /^error: unknown option --colour/],
+] as const) {
+  test(`bad usage (${args.join(' ')}) gives one error line, no stack, non-zero exit`, async () => {
+    const { code, stderr } = await runCli([...args]);
+    assert.notEqual(code, 0);
+    const errors = cliErrorLines(stderr);
+    assert.equal(errors.length, 1);
+    assert.match(errors[0]!, pattern);
+    assert.doesNotMatch(stderr, /\n\s+at /, 'no stack trace without --debug');
+  });
+}
+
+test('train --json, inspect and encode work end to end on the bundled sample', async (t) => {
+  const { copyFileSync, mkdtempSync, readFileSync, rmSync } = await import('node:fs');
+  const { tmpdir } = await import('node:os');
+  const path = await import('node:path');
+  const dir = mkdtempSync(path.join(tmpdir(), 'latent-lab-cli-'));
+  t.after(() => rmSync(dir, { recursive: true, force: true }));
+  const checkpoint = path.join(dir, 'run');
+  const trained = await runCli(['train', '--model', 'ae', '--data', 'sample', '--epochs', '2', '--limit', '500', '--latent', '3', '--out', checkpoint, '--json']);
+  assert.equal(trained.code, 0, trained.stderr);
+  const summary = lastJson(trained.stdout);
+  assert.equal(summary.model, 'ae');
+  assert.equal(summary.checkpoint, checkpoint);
+  assert.ok(Number.isFinite(summary.finalLoss as number));
+  assert.ok((summary.samplesPerSecond as number) > 0);
+  assert.match(trained.stderr, /epoch 2\/2 {2}loss/);
+  // 450 training digits: three steps of 128 a epoch, so the third compiles and the next three replay it.
+  assert.equal(summary.execution, 'steps of 128 samples ran as one TensorFlow graph each after three eager steps');
+  const eager = lastJson((await runCli(['train', '--model', 'ae', '--data', 'sample', '--epochs', '1', '--limit', '200', '--out', path.join(dir, 'eager'), '--eager', '--json'])).stdout);
+  assert.equal(eager.execution, 'steps ran eagerly: graph compilation was turned off');
+
+  const inspected = await runCli(['inspect', checkpoint, '--json']);
+  assert.equal(inspected.code, 0, inspected.stderr);
+  assert.equal(lastJson(inspected.stdout).kind, 'ae');
+  assert.equal(lastJson(inspected.stdout).latentDim, 3);
+  // A checkpoint keeps priority over the model files its folder may also hold.
+  copyFileSync(path.join(checkpoint, 'encoder', 'model.json'), path.join(checkpoint, 'model.json'));
+  assert.equal(lastJson((await runCli(['inspect', checkpoint, '--json'])).stdout).type, 'checkpoint');
+
+  const latents = path.join(dir, 'latents.npy');
+  const encoded = await runCli(['encode', '--checkpoint', checkpoint, '--data', 'sample', '--limit', '40', '--out', latents, '--json']);
+  assert.equal(encoded.code, 0, encoded.stderr);
+  const npy = readFileSync(latents);
+  assert.equal(npy.subarray(1, 6).toString(), 'NUMPY');
+  assert.match(npy.toString('latin1', 10, 128), /'shape': \(40, 3\)/);
+  const inspectedLatents = lastJson((await runCli(['inspect', latents, '--json'])).stdout);
+  assert.equal(inspectedLatents.count, 40);
+  assert.deepEqual(inspectedLatents.shape, [3]);
+});
+
+for (const [args, pattern] of [
+  [['train', '--model', 'gan', '--data', 'sample'], /^error: train.model: expected one of ae, dae/],
+  [['train', '--model', 'ae'], /^error: train needs --data/],
+  [['train', '--model', 'ae', '--data', '/no/such/file.npy', '--epochs', '1'], /^error: \/no\/such\/file.npy: no such file/],
+  [['train', '--model', 'ae', '--data', 'sample', '--epochs', 'many'], /^error: --epochs must be an integer/],
+  [['train', '--model', 'conv', '--data', 'sample', '--config', '{"filters":[8,8,8]}', '--epochs', '1', '--limit', '10'], /^error: conv models with 3 stride-2 stages need height and width divisible by 8; got 28×28/],
+  [['inspect', '/etc/hostname'], /^error: \/etc\/hostname: unknown dataset format/],
+  [['encode', '--checkpoint', '/tmp', '--data', 'sample', '--out', '/tmp/x.npy'], /^error: .*latent-lab.json/],
+] as const) {
+  test(`bad input (${args.join(' ')}) gives one clear error line`, async () => {
+    const { code, stderr } = await runCli([...args]);
+    assert.notEqual(code, 0);
+    const errors = cliErrorLines(stderr);
+    assert.equal(errors.length, 1, stderr);
+    assert.match(errors[0]!, pattern);
+    assert.doesNotMatch(stderr, /\n\s+at /);
+  });
+}
+
+// Forcing oneDNN on makes TensorFlow log its start-up banner on every CPU, so the test can fail.
+const chattyTensorflow = { TF_ENABLE_ONEDNN_OPTS: '1' };
+
+test('on the native backend the CLI prints only its own lines; --debug shows TensorFlow\'s', async (t) => {
+  const json = await runCli(['info', '--json'], chattyTensorflow);
+  if (lastJson(json.stdout).backend !== 'tensorflow') return t.skip('the native binding is not provisioned here');
+  assert.equal(json.stderr, '');
+  assert.equal(JSON.parse(json.stdout.split('\n')[0]!).backend, 'tensorflow');
+  const merged = await runCliMerged(['info', '--json'], chattyTensorflow);
+  assert.equal(JSON.parse(merged.split('\n')[0]!).backend, 'tensorflow', 'the JSON is the first line of stdout and stderr together');
+  const human = await runCli(['info'], chattyTensorflow);
+  assert.equal(human.code, 0);
+  assert.equal(human.stderr, '');
+  assert.match(human.stdout, /^backend +tensorflow \(native TensorFlow\)\n/);
+  const debug = await runCli(['info', '--debug'], chattyTensorflow);
+  assert.match(debug.stderr, /^I\d{4} .*oneDNN custom operations are on/m);
+});
+
+for (const [receiver, sendTo] of [
+  ['the CLI process', (pid: number) => pid],
+  ['the whole process group, as a terminal does', (pid: number) => -pid],
+] as const) {
+  test(`Ctrl-C sent to ${receiver} stops training after the current batch`, async (t) => {
+    const { mkdtempSync, rmSync } = await import('node:fs');
+    const { tmpdir } = await import('node:os');
+    const path = await import('node:path');
+    const dir = mkdtempSync(path.join(tmpdir(), 'latent-lab-cli-'));
+    t.after(() => rmSync(dir, { recursive: true, force: true }));
+    const child = spawn(process.execPath, [distPath('cli.js'), 'train', '--model', 'ae', '--data', 'sample', '--epochs', '100', '--limit', '2000', '--batch-size', '20', '--out', path.join(dir, 'run'), '--json'], { detached: true });
+    let stdout = '';
+    let stderr = '';
+    let interrupted = false;
+    child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
+    child.stderr.on('data', (chunk: Buffer) => {
+      stderr += chunk.toString();
+      if (interrupted || !/epoch 1\/100/.test(stderr)) return;
+      interrupted = true;
+      process.kill(sendTo(child.pid!), 'SIGINT');
+    });
+    const [code] = (await once(child, 'close')) as [number | null];
+    assert.equal(code, 130, stderr);
+    assert.match(stderr, /stopping after the current batch/);
+    assert.equal(lastJson(stdout).status, 'cancelled', 'one Ctrl-C cancels cleanly: the summary is printed');
+  });
+}
+
+/** stdout and stderr in one stream, as `2>&1` gives them. */
+function runCliMerged(args: string[], env: NodeJS.ProcessEnv): Promise<string> {
+  return new Promise((resolve, reject) => {
+    execFile('/bin/sh', ['-c', '"$@" 2>&1', 'sh', process.execPath, distPath('cli.js'), ...args], { env: { ...process.env, ...env } }, (error, stdout) => (error ? reject(error) : resolve(stdout)));
+  });
+}

@@ -1,0 +1,89 @@
+/** The training loop's contracts: cancel within a batch, NaN stops with the last good checkpoint, early stop, resume, seeds. */
+import assert from 'node:assert/strict';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import * as path from 'node:path';
+import { after, before, test } from 'node:test';
+import { type Backend, loadBackend } from '../../src/engine/backend';
+import { modelKind } from '../../src/engine/models/registry';
+import { runTraining } from '../../src/engine/training/runTraining';
+import { train, type TrainProgress } from '../../src/engine/training/train';
+
+let backend: Backend;
+const workDir = mkdtempSync(path.join(tmpdir(), 'latent-lab-training-'));
+before(async () => {
+  backend = await loadBackend();
+});
+after(() => rmSync(workDir, { recursive: true, force: true }));
+
+const tinyAe = { hidden: [32] };
+
+test('cancel stops within one batch and keeps the checkpoint of the last finished epoch', async () => {
+  const out = path.join(workDir, 'cancel');
+  const controller = new AbortController();
+  const progress: TrainProgress[] = [];
+  const result = await runTraining(backend, { model: 'ae', data: 'sample', limit: 2000, epochs: 50, batchSize: 50, out, config: tinyAe }, {
+    signal: controller.signal,
+    onProgress: (event) => {
+      progress.push(event);
+      if (event.phase === 'epoch' && event.epoch === 1) controller.abort();
+    },
+  });
+  assert.equal(result.status, 'cancelled');
+  assert.equal(result.epoch, 1);
+  assert.equal(result.checkpoint, out);
+  const batchEventsAfterAbort = progress.filter((event) => event.epoch === 2).length;
+  assert.ok(batchEventsAfterAbort <= 1, 'no batch of epoch 2 runs after the abort');
+  const meta = JSON.parse(readFileSync(path.join(out, 'latent-lab.json'), 'utf8')) as { epoch: number };
+  assert.equal(meta.epoch, 1);
+});
+
+test('a NaN loss stops training with a clear message and never calls the checkpoint writer', async () => {
+  const { tf } = backend;
+  const spec = modelKind('ae');
+  const model = spec.build(tf, spec.configSchema.parse({ ...(spec.defaults([8], 2) as object), hidden: [4], reconstruction: 'mse' }) as never, [8]);
+  const values = new Float32Array(64 * 8).fill(0.5);
+  values[100] = Number.NaN;
+  const x = tf.tensor(values, [64, 8]);
+  let checkpoints = 0;
+  const result = await train(tf, model, x, { epochs: 3, batchSize: 64, validationFraction: 0, seed: 0, learningRate: 1e-3, onEpochEnd: async () => void checkpoints++ });
+  assert.equal(result.status, 'diverged');
+  assert.match(result.message, /loss became NaN at epoch 1, batch 1/);
+  assert.match(result.message, /lower learning rate/);
+  assert.equal(checkpoints, 0);
+  x.dispose();
+  model.dispose();
+});
+
+test('early stopping ends the run once validation stops improving for `patience` epochs', async () => {
+  const { tf } = backend;
+  const spec = modelKind('ae');
+  const model = spec.build(tf, spec.configSchema.parse({ ...(spec.defaults([8], 2) as object), hidden: [4] }) as never, [8]);
+  const x = tf.randomUniform([128, 8], 0, 1, 'float32', 1);
+  const result = await train(tf, model, x, { epochs: 20, batchSize: 32, validationFraction: 0.25, seed: 0, learningRate: 1e-3, earlyStopping: { patience: 2, minDelta: 1e9 } });
+  assert.equal(result.status, 'early-stopped');
+  assert.equal(result.history.length, 3, 'the first epoch sets the best loss, then two epochs without improvement');
+  assert.match(result.message, /no improvement of the validation loss for 2 epochs/);
+  x.dispose();
+  model.dispose();
+});
+
+test('resume continues from the checkpoint epoch with its history, and the same seed repeats a run exactly', async () => {
+  const out = path.join(workDir, 'resume');
+  const first = await runTraining(backend, { model: 'vae', data: 'sample', limit: 600, epochs: 2, out, seed: 4, config: { encoder: 'dense', hidden: [32] } });
+  assert.equal(first.epoch, 2);
+  const resumed = await runTraining(backend, { model: 'vae', data: 'sample', limit: 600, epochs: 3, out, resume: true });
+  assert.equal(resumed.epoch, 3);
+  assert.deepEqual(resumed.history.slice(0, 2), first.history);
+  assert.equal(resumed.history.length, 3);
+
+  const again = await runTraining(backend, { model: 'vae', data: 'sample', limit: 600, epochs: 2, out: path.join(workDir, 'again'), seed: 4, config: { encoder: 'dense', hidden: [32] } });
+  assert.deepEqual(again.history, first.history, 'same seed, same data: identical history');
+});
+
+test('resume refuses a checkpoint of another kind with a clear message', async () => {
+  const out = path.join(workDir, 'kind-mismatch');
+  await runTraining(backend, { model: 'ae', data: 'sample', limit: 300, epochs: 1, out, config: tinyAe });
+  await assert.rejects(runTraining(backend, { model: 'vae', data: 'sample', limit: 300, epochs: 2, out, resume: true }), /it is a ae checkpoint, not vae/);
+  assert.ok(existsSync(path.join(out, 'latent-lab.json')), 'the checkpoint is untouched');
+});

@@ -2,14 +2,16 @@
  * `latent-lab` — the headless face of the engine. Exit 0 on success; on failure one `error: …` line
  * on stderr (a stack trace only with --debug). With --json the last stdout line is one JSON object.
  */
-import { loadBackend } from '../engine/backend';
+import { loadBackend, triesNative } from '../engine/backend';
 import { parseArgs, UsageError } from './args';
 import type { CliCommand } from './command';
 import { encodeCommand } from './encode';
 import { infoCommand } from './info';
 import { inspectCommand } from './inspect';
+import { cliStderr, runFiltered } from './nativeLogFilter';
 import { trainCommand } from './train';
-import { runBehindNativeLogFilter } from './nativeLogFilter';
+
+const stderr = cliStderr();
 
 const commands: Record<string, CliCommand> = { info: infoCommand, train: trainCommand, inspect: inspectCommand, encode: encodeCommand };
 const globalBooleans = ['json', 'debug', 'help'];
@@ -32,30 +34,30 @@ async function main(argv: string[]): Promise<number> {
     process.stdout.write(`usage: latent-lab ${command.usage}\n`);
     return 0;
   }
+  // TensorFlow's own logging shows with --debug; otherwise the native backend loads in a filtered child.
+  if (!stderr.inChild && !args.flags.has('debug') && triesNative()) return runFiltered(argv);
   const backend = await loadBackend();
-  if (!backend.native) process.stderr.write(`latent-lab: using the ${backend.name} backend: ${backend.fallbackReason}\n`);
+  if (!backend.native) stderr.write(`latent-lab: using the ${backend.name} backend: ${backend.fallbackReason}\n`);
   // First Ctrl-C asks the command to stop cleanly (training keeps its last checkpoint); a second one exits.
   const controller = new AbortController();
-  process.once('SIGINT', () => {
-    process.stderr.write('latent-lab: stopping after the current batch (Ctrl-C again to quit now)\n');
+  process.once(stderr.interrupt, () => {
+    stderr.write('latent-lab: stopping after the current batch (Ctrl-C again to quit now)\n');
     controller.abort();
-    process.once('SIGINT', () => process.exit(130));
+    process.once(stderr.interrupt, () => process.exit(130));
   });
-  const outcome = await command.run({ args, backend, signal: controller.signal, note: (line) => process.stderr.write(`${line}\n`) });
+  const outcome = await command.run({ args, backend, signal: controller.signal, note: (line) => stderr.write(`${line}\n`) });
   process.stdout.write(args.flags.has('json') ? `${JSON.stringify(outcome.result)}\n` : `${outcome.human}\n`);
   return outcome.exitCode ?? 0;
 }
 
-if (!runBehindNativeLogFilter()) {
-  main(process.argv.slice(2)).then(
-    (code) => {
-      process.exitCode = code;
-    },
-    (error: unknown) => {
-      const message = error instanceof Error ? error.message : String(error);
-      process.stderr.write(`error: ${message.split('\n')[0]}\n`);
-      if (process.argv.includes('--debug') && error instanceof Error && error.stack) process.stderr.write(`${error.stack}\n`);
-      process.exitCode = error instanceof UsageError ? 2 : 1;
-    },
-  );
-}
+main(process.argv.slice(2)).then(
+  (code) => {
+    process.exitCode = code;
+  },
+  (error: unknown) => {
+    const message = error instanceof Error ? error.message : String(error);
+    stderr.write(`error: ${message.split('\n')[0]}\n`);
+    if (process.argv.includes('--debug') && error instanceof Error && error.stack) stderr.write(`${error.stack}\n`);
+    process.exitCode = error instanceof UsageError ? 2 : 1;
+  },
+);

@@ -25,11 +25,17 @@ export function loadBackend(): Promise<Backend> {
   return chosen;
 }
 
+/** Whether loadBackend tries the native binding first. */
+export function triesNative(forced = process.env.LATENT_LAB_BACKEND): boolean {
+  return forced === undefined || forced === 'tensorflow';
+}
+
 async function choose(forced: string | undefined): Promise<Backend> {
-  // TensorFlow's C++ logging (oneDNN and CPU feature notices) would otherwise flood stderr.
+  // Quiets what TensorFlow logs once loaded (CPU feature notices); its start-up notices ignore this,
+  // which is why the CLI filters its stderr (src/cli/nativeLogFilter.ts).
   process.env.TF_CPP_MIN_LOG_LEVEL ??= '2';
   let fallbackReason: string;
-  if (forced === undefined || forced === 'tensorflow') {
+  if (triesNative(forced)) {
     restoreRemovedUtilHelpers();
     try {
       // eslint-disable-next-line @typescript-eslint/no-require-imports

@@ -115,27 +115,27 @@ for (const [receiver, sendTo] of [
   ['the CLI process', (pid: number) => pid],
   ['the whole process group, as a terminal does', (pid: number) => -pid],
 ] as const) {
-  test(`Ctrl-C sent to ${receiver} stops training after the current batch`, async (t) => {
+  test(`Ctrl-C sent to ${receiver} stops training after the current batch, notes and summary in order`, async (t) => {
     const { mkdtempSync, rmSync } = await import('node:fs');
     const { tmpdir } = await import('node:os');
     const path = await import('node:path');
     const dir = mkdtempSync(path.join(tmpdir(), 'latent-lab-cli-'));
     t.after(() => rmSync(dir, { recursive: true, force: true }));
-    const child = spawn(process.execPath, [distPath('cli.js'), 'train', '--model', 'ae', '--data', 'sample', '--epochs', '100', '--limit', '2000', '--batch-size', '20', '--out', path.join(dir, 'run'), '--json'], { detached: true });
-    let stdout = '';
-    let stderr = '';
+    const train = ['train', '--model', 'ae', '--data', 'sample', '--epochs', '100', '--limit', '2000', '--batch-size', '20', '--out', path.join(dir, 'run'), '--json'];
+    // exec keeps the pid: the signal reaches the CLI itself, whose stdout and stderr share one pipe.
+    const child = spawn('/bin/sh', ['-c', 'exec "$@" 2>&1', 'sh', process.execPath, distPath('cli.js'), ...train], { detached: true });
+    let output = '';
     let interrupted = false;
-    child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
-    child.stderr.on('data', (chunk: Buffer) => {
-      stderr += chunk.toString();
-      if (interrupted || !/epoch 1\/100/.test(stderr)) return;
+    child.stdout.on('data', (chunk: Buffer) => {
+      output += chunk.toString();
+      if (interrupted || !/epoch 1\/100/.test(output)) return;
       interrupted = true;
       process.kill(sendTo(child.pid!), 'SIGINT');
     });
     const [code] = (await once(child, 'close')) as [number | null];
-    assert.equal(code, 130, stderr);
-    assert.match(stderr, /stopping after the current batch/);
-    assert.equal(lastJson(stdout).status, 'cancelled', 'one Ctrl-C cancels cleanly: the summary is printed');
+    assert.equal(code, 130, output);
+    assert.match(output, /stopping after the current batch[^]*\n\{.*\}\n$/, 'the note comes before the summary, as written');
+    assert.equal(lastJson(output).status, 'cancelled', 'one Ctrl-C cancels cleanly: the summary is printed');
   });
 }
 

@@ -101,7 +101,7 @@ function freePort(): Promise<number> {
 function installExtension(provisioned: Provisioned, root: string, extensionsDir: string, env: NodeJS.ProcessEnv): string {
   const vsix = path.join(root, 'latent-lab.vsix');
   const vsce = path.join(repoRoot, 'node_modules', '@vscode', 'vsce', 'vsce');
-  execFileSync(process.execPath, [vsce, 'package', '--no-dependencies', '--allow-missing-repository', '--out', vsix], { cwd: repoRoot, stdio: 'pipe' });
+  execFileSync(process.execPath, [vsce, 'package', '--no-dependencies', '--allow-missing-repository', '--no-rewrite-relative-links', '--out', vsix], { cwd: repoRoot, stdio: 'pipe' });
   execFileSync(provisioned.node, [provisioned.codeServer, '--install-extension', vsix, '--extensions-dir', extensionsDir, '--user-data-dir', path.join(root, 'user-data')], { env, stdio: 'pipe' });
   const manifest = JSON.parse(readFileSync(path.join(repoRoot, 'package.json'), 'utf8')) as { publisher: string; name: string; version: string };
   const folder = path.join(extensionsDir, `${manifest.publisher}.${manifest.name}-${manifest.version}`);

@@ -6,6 +6,7 @@ import { loadDataset } from '../engine/data/loadDataset';
 import { encodeNpy } from '../engine/data/readers/npy';
 import { renormalize } from '../engine/data/renormalize';
 import { encodeWithForeign } from '../engine/foreign/encodeForeign';
+import { findModel } from '../engine/foreign/findModel';
 import { openForeignModel } from '../engine/foreign/openForeign';
 import { encodeAll } from '../engine/models/encodeAll';
 import { openCheckpoint } from '../engine/models/openCheckpoint';
@@ -80,7 +81,7 @@ async function checkpointEncoder(backend: Backend, args: ParsedArgs, checkpoint:
 
 async function foreignEncoder(backend: Backend, args: ParsedArgs, model: string, dataShape: readonly number[]): Promise<Encoder> {
   if (args.flags.has('k')) throw new UsageError('--k applies to k-sparse checkpoints only');
-  const spec = foreignSpecFromFlags(args, model);
+  const spec = foreignSpecFromFlags(args, await modelFile(model));
   const codec = await openForeignModel(backend, spec, dataShape);
   return {
     kind: spec.format,
@@ -88,4 +89,15 @@ async function foreignEncoder(backend: Backend, args: ParsedArgs, model: string,
     encode: async (dataset, signal) => (await encodeWithForeign(codec, dataset.x, dataset.count, { signal })).latents,
     dispose: () => codec.dispose(),
   };
+}
+
+/** `--model` may name a model folder too: the file in it that the format's loader opens. */
+async function modelFile(model: string): Promise<string> {
+  const location = await findModel(model);
+  if (!location) return model;
+  if (location.format === 'checkpoint') throw new UsageError(`${model} is a Latent Lab checkpoint: encode it with --checkpoint ${model}`);
+  if (location.format === 'tfjs-layers') return location.modelJson;
+  if (location.format === 'savedmodel') return location.folder;
+  if (location.files.length > 1) throw new UsageError(`${model} holds several .onnx files (${location.files.map((file) => path.basename(file)).join(', ')}); name the encoder's file with --model`);
+  return location.files[0]!;
 }

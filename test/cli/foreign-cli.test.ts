@@ -22,6 +22,8 @@ const cases = [
   { name: 'a SavedModel signature', flags: () => ['--model', path.join(fixtures, 'savedmodel'), '--signature', 'encode', '--output', 'z_mean'], reference: 'keras_latents.npy', kind: 'savedmodel' },
   { name: 'a PyTorch encoder exported without dynamic_axes (batch fixed at 1)', flags: () => ['--model', path.join(fixtures, 'onnx_batch1', 'encoder.onnx')], reference: 'torch_latents.npy', kind: 'onnx' },
   { name: "the TensorFlow tutorial's Keras model, which takes [28, 28]", flags: () => ['--model', path.join(fixtures, 'tfjs', 'tutorial_full', 'model.json'), '--latent-layer', 'code'], reference: 'tutorial_latents.npy', kind: 'tfjs-layers' },
+  { name: 'a tfjs model named by its folder', flags: () => ['--model', path.join(fixtures, 'tfjs', 'vae_full'), '--latent-layer', 'z_mean'], reference: 'keras_latents.npy', kind: 'tfjs-layers' },
+  { name: 'an ONNX encoder named by its folder', flags: () => ['--model', path.join(fixtures, 'onnx_batch5')], reference: 'torch_latents.npy', kind: 'onnx' },
 ] as const;
 
 for (const [index, { name, flags, reference, kind }] of cases.entries()) {
@@ -94,6 +96,7 @@ test('encode --model: bad model flags give one error line', async () => {
     [['--model', path.join(fixtures, 'onnx', 'encoder.onnx'), '--latent-layer', 'x'], /^error: --latent-layer does not apply to onnx models/],
     [['--model', full, '--latent-layer', 'z_mean', '--layout', 'chw'], /^error: .*takes samples of shape \[28, 28, 1\] but the data's samples are \[28, 28, 1\], given in the chw layout as \[1, 28, 28\]/],
     [['--model', full, '--checkpoint', scratch], /^error: encode needs --checkpoint DIR or --model PATH \(one of them\)/],
+    [['--model', path.join(fixtures, 'onnx_batch1')], /^error: .*onnx_batch1 holds several \.onnx files \(decoder\.onnx, encoder\.onnx\); name the encoder's file with --model/],
   ] as const) {
     const { code, stderr } = await runCli(['encode', ...args, ...data]);
     assert.notEqual(code, 0);

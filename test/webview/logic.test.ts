@@ -6,7 +6,7 @@ import { LatestOnly } from '../../src/webview/panel/latestOnly';
 import { interpolationPath, lerp, slerp } from '../../src/webview/common/math/interpolate';
 import { gaussianGrid, normalQuantile } from '../../src/webview/common/math/normalQuantile';
 import { metricRows } from '../../src/webview/panel/views/compare/metricsTable';
-import { runName } from '../../src/webview/panel/views/compare/runs';
+import { runName } from '../../src/shared/paths';
 
 /** Φ by Simpson's rule on the density: slow, independent of the approximation under test. */
 function normalCdf(x: number): number {

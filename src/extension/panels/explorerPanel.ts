@@ -4,6 +4,7 @@
  */
 import * as vscode from 'vscode';
 import { EngineError, type EngineMethod, messageOf, type OpenSessionParams, parseRequest, RequestError, type TrainParams, type TrainResult } from '../../shared/protocol';
+import { runName } from '../../shared/paths';
 import { foreignModelPaths } from '../../shared/foreignModel';
 import { type PanelTarget, panelTargetSchema, webviewMessageSchema } from '../../shared/webviewProtocol';
 import type { EngineHost } from '../engineHost';
@@ -193,11 +194,6 @@ export function titleOf(target: PanelTarget): string {
   if (target.view === 'compare') return `Compare ${target.checkpoints.map(runName).join(' ↔ ')}`;
   if (target.view === 'model') return `Latent Lab: ${runName(target.model.model)}`;
   return `Latent Lab: ${runName(target.view === 'latents' ? target.latents : target.checkpoint)}`;
-}
-
-function runName(checkpoint: string): string {
-  const parts = checkpoint.split(/[\\/]/).filter(Boolean);
-  return parts[parts.length - 1] === 'latent-lab.json' ? parts[parts.length - 2]! : parts[parts.length - 1]!;
 }
 
 /** Restores panels after a window reload from the target the webview saved with setState. */

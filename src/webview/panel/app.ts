@@ -3,6 +3,7 @@
  * tabs), following a training run, or comparing two runs — and keeps the header and status line.
  */
 import type { HostMessage, PanelTarget } from '../../shared/webviewProtocol';
+import { runName } from '../../shared/paths';
 import { failureText, formatCount } from '../common/format';
 import { EngineClient } from './host/engineClient';
 import { listenForMessages } from './host/inbox';
@@ -11,7 +12,7 @@ import { button, notice } from '../common/ui/controls';
 import { el, show } from '../common/ui/dom';
 import { type Preferences, StateStore, type ViewName, viewNames } from './uiState';
 import { CompareView } from './views/compare/compareView';
-import { type CompareTarget, openRuns, runName } from './views/compare/runs';
+import { type CompareTarget, openRuns } from './views/compare/runs';
 import { createExplore } from './views/explore';
 import { FeaturesView } from './views/featuresView';
 import { InterpolationView } from './views/interpolationView';

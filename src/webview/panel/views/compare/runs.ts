@@ -8,6 +8,7 @@ import { failureText, formatCount } from '../../../common/format';
 import type { EngineClient } from '../../host/engineClient';
 import { notice } from '../../../common/ui/controls';
 import { el, show } from '../../../common/ui/dom';
+import { runName } from '../../../../shared/paths';
 
 export type CompareTarget = Extract<PanelTarget, { view: 'compare' }>;
 
@@ -22,11 +23,6 @@ export interface Run {
 const LETTERS = ['A', 'B'];
 
 /** A checkpoint is a run folder or the latent-lab.json inside it; either way the folder names the run. */
-export function runName(checkpoint: string): string {
-  const parts = checkpoint.split(/[\\/]/).filter(Boolean);
-  return (parts.at(-1) === 'latent-lab.json' ? parts.at(-2) : parts.at(-1)) ?? checkpoint;
-}
-
 function runTitle(index: number, checkpoint: string): string {
   return `${LETTERS[index]} · ${runName(checkpoint)}`;
 }

@@ -20,7 +20,7 @@ export class TrainingProcesses {
     return this.clients.size;
   }
 
-  /** The processes' ids, for tests and the output channel. */
+  /** The processes' ids (tests kill one to prove a crash loses only its run). */
   get pids(): number[] {
     return [...this.clients].flatMap((client) => (client.pid === undefined ? [] : [client.pid]));
   }

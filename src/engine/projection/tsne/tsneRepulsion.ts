@@ -25,7 +25,7 @@ interface Complex {
 }
 
 export class Repulsion {
-  private charges: Complex[] = [];
+  private charges: [Complex, Complex] | undefined;
   private kernel?: { size: number; spacing: number; transform: Complex };
   private stencilNodes = new Int32Array(0);
   private stencilWeights = new Float64Array(0);
@@ -143,14 +143,15 @@ export class Repulsion {
   }
 
   /** Two zeroed complex grids of the FFT size, reallocated only when the size changes. */
-  private chargeGrids(size: number): Complex[] {
-    if (this.charges[0]?.re.length !== size * size) {
-      this.charges = [0, 1].map(() => ({ re: new Float64Array(size * size), im: new Float64Array(size * size) }));
-    } else {
-      for (const grid of this.charges) {
-        grid.re.fill(0);
-        grid.im.fill(0);
-      }
+  private chargeGrids(size: number): [Complex, Complex] {
+    if (this.charges?.[0].re.length !== size * size) {
+      const grid = (): Complex => ({ re: new Float64Array(size * size), im: new Float64Array(size * size) });
+      this.charges = [grid(), grid()];
+      return this.charges;
+    }
+    for (const grid of this.charges) {
+      grid.re.fill(0);
+      grid.im.fill(0);
     }
     return this.charges;
   }

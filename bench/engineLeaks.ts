@@ -3,7 +3,7 @@
  * hover (`samples`: encode + decode) and slider (`decode`) requests that a long session repeats.
  */
 import { loadBackend } from '../src/engine/backend';
-import type { RequestContext } from '../src/engine/dispatcher';
+import type { RequestContext } from '../src/shared/rpc';
 import { createHandlers } from '../src/engine/handlers';
 import { benchVae, cachedCheckpoint } from './cachedCheckpoint';
 import type { BenchOptions, Figure } from './figures';

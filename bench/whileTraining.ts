@@ -9,7 +9,7 @@
  */
 import * as path from 'node:path';
 import { loadBackend } from '../src/engine/backend';
-import { EngineClient } from '../src/extension/engineClient';
+import { EngineProcess } from '../src/extension/engineProcess';
 import { TrainingProcesses } from '../src/extension/trainingProcesses';
 import type { Progress, TrainParams } from '../src/shared/protocol';
 import { benchVae, cachedCheckpoint } from './cachedCheckpoint';
@@ -34,7 +34,7 @@ function convVae(options: BenchOptions, epochs: number, out: string): TrainParam
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 /** Decodes every 10 ms on `explorer` from the first training batch until `training` settles. */
-async function decodesDuring(explorer: EngineClient, sessionId: string, latents: Float32Array, start: (onFirstBatch: () => void) => Promise<unknown>): Promise<Latencies> {
+async function decodesDuring(explorer: EngineProcess, sessionId: string, latents: Float32Array, start: (onFirstBatch: () => void) => Promise<unknown>): Promise<Latencies> {
   const times: number[] = [];
   let training = true;
   let begun!: () => void;
@@ -73,7 +73,7 @@ async function cancelLatency(runs: TrainingProcesses, options: BenchOptions, out
 
 export async function benchWhileTraining(options: BenchOptions): Promise<Figure[]> {
   const checkpoint = await cachedCheckpoint(await loadBackend(), benchVae(options));
-  const explorer = new EngineClient({ enginePath });
+  const explorer = new EngineProcess({ enginePath });
   const runs = new TrainingProcesses({ enginePath });
   const scratch = path.join(path.dirname(checkpoint), 'while-training');
   try {

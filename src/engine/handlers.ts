@@ -1,6 +1,5 @@
 /** The engine's request handlers, shared by the engine process and in-process callers (CLI, tests, harness). */
 import { loadBackend } from './backend';
-import type { Handlers } from './dispatcher';
 import { engineInfo } from './engineInfo';
 import { explorerHandlers } from './explorer/explorerHandlers';
 import { Sessions } from './explorer/sessions';
@@ -8,8 +7,9 @@ import { findModel, wireLocation } from './foreign/findModel';
 import { listSignatures } from './foreign/savedModel';
 import { listLayers } from './foreign/tfjsLayers';
 import { runTraining } from './training/runTraining';
+import type { Handlers } from '../shared/rpc';
 
-export function createHandlers(): Omit<Handlers, 'cancel'> {
+export function createHandlers(): Handlers {
   // Sessions need the backend; it is loaded on the first request that needs it.
   const ready = loadBackend().then((backend) => ({ backend, sessions: new Sessions(backend) }));
   const explorer = ready.then(({ backend, sessions }) => explorerHandlers(backend, sessions));

@@ -5,18 +5,20 @@
  */
 import * as path from 'node:path';
 import * as vscode from 'vscode';
-import type { EngineInfo, EngineMethod, ParamsOf, ResultOf, TrainResult } from '../shared/protocol';
-import { EngineClient, type EngineClientOptions, type RequestOptions } from './engineClient';
+import type { EngineInfo, EventData, ParamsOf, ResultOf, TrainResult } from '../shared/protocol';
+import type { CallableMethod, CallOptions } from '../shared/rpc';
+import { EngineProcess, type EngineProcessOptions } from './engineProcess';
 import { TrainingProcesses } from './trainingProcesses';
 
 export class EngineHost implements vscode.Disposable {
   readonly output = vscode.window.createOutputChannel('Latent Lab', { log: true });
   private readonly statusItem = vscode.window.createStatusBarItem('latentLab.backend', vscode.StatusBarAlignment.Right, 50);
-  private readonly client: EngineClient;
+  private readonly explorer: EngineProcess;
   private readonly training: TrainingProcesses;
+  /** The runs training now, each stoppable from "Stop Training". */
+  private readonly runs = new Set<AbortController>();
   private fallbackAnnounced = false;
   private backendText = '$(beaker) Latent Lab';
-  private trainingRuns = 0;
 
   constructor(extensionPath: string, memoryLimitMb: number) {
     this.statusItem.name = 'Latent Lab backend';
@@ -24,17 +26,17 @@ export class EngineHost implements vscode.Disposable {
     this.renderStatus();
     this.statusItem.tooltip = 'Latent Lab engine not started yet — click to start it and show its backend';
     this.statusItem.show();
-    const processOptions: EngineClientOptions = {
+    const processOptions: EngineProcessOptions = {
       enginePath: path.join(extensionPath, 'dist', 'engine.js'),
       execArgv: [`--max-old-space-size=${memoryLimitMb}`],
-      onEvent: (message) => {
-        if (message.event === 'backend') this.showBackend(message.data as EngineInfo);
-        else if (message.event === 'log') this.log(message.data as { level: string; message: string });
+      onEvent: (event) => {
+        if (event.event === 'backend') this.showBackend(event.data);
+        else if (event.event === 'log') this.log(event.data);
       },
-      onInvalidMessage: (problem) => this.output.error(problem),
+      onProblem: (problem) => this.output.error(problem),
     };
     this.training = new TrainingProcesses(processOptions);
-    this.client = new EngineClient({
+    this.explorer = new EngineProcess({
       ...processOptions,
       onExit: (description) => {
         this.output.warn(`engine stopped (${description})`);
@@ -46,19 +48,32 @@ export class EngineHost implements vscode.Disposable {
     });
   }
 
-  request<M extends EngineMethod>(method: M, params: ParamsOf<M>, options?: RequestOptions): Promise<ResultOf<M>> {
-    return this.client.request(method, params, options);
+  /** A request to the engine that serves explorers. */
+  request<M extends CallableMethod>(method: M, params: ParamsOf<M>, options?: CallOptions): Promise<ResultOf<M>> {
+    return this.explorer.request(method, params, options);
   }
 
-  /** Trains in a process of its own; cancel through `options.signal`. */
-  train(params: ParamsOf<'train'>, options?: RequestOptions): Promise<TrainResult> {
-    return this.training.train(params, options);
-  }
-
-  /** Shows how many runs are training next to the backend. */
-  setTraining(runs: number): void {
-    this.trainingRuns = runs;
+  /** Trains in a process of its own; cancel through `options.signal` or stopTraining. */
+  async train(params: ParamsOf<'train'>, options: CallOptions = {}): Promise<TrainResult> {
+    const run = new AbortController();
+    const stop = () => run.abort();
+    options.signal?.addEventListener('abort', stop, { once: true });
+    this.runs.add(run);
     this.renderStatus();
+    try {
+      return await this.training.train(params, { ...options, signal: run.signal });
+    } finally {
+      options.signal?.removeEventListener('abort', stop);
+      this.runs.delete(run);
+      this.renderStatus();
+    }
+  }
+
+  /** Stops every run training now; says how many there were. */
+  stopTraining(): number {
+    const stopped = this.runs.size;
+    for (const run of this.runs) run.abort();
+    return stopped;
   }
 
   showBackend(info: EngineInfo): void {
@@ -75,18 +90,19 @@ export class EngineHost implements vscode.Disposable {
   }
 
   private renderStatus(): void {
-    const training = this.trainingRuns === 0 ? '' : `$(sync~spin) training${this.trainingRuns > 1 ? ` ${this.trainingRuns} runs` : ''} · `;
+    const runs = this.runs.size;
+    const training = runs === 0 ? '' : `$(sync~spin) training${runs > 1 ? ` ${runs} runs` : ''} · `;
     this.statusItem.text = training + this.backendText;
   }
 
   dispose(): void {
     this.training.dispose();
-    this.client.dispose();
+    this.explorer.dispose();
     this.statusItem.dispose();
     this.output.dispose();
   }
 
-  private log(entry: { level: string; message: string }): void {
+  private log(entry: EventData<'log'>): void {
     if (entry.level === 'error') this.output.error(entry.message);
     else if (entry.level === 'warn') this.output.warn(entry.message);
     else if (entry.level === 'debug') this.output.debug(entry.message);

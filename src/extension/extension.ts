@@ -67,8 +67,7 @@ export function activate(context: vscode.ExtensionContext): LatentLabApi {
       if (target) await openPanel(target);
     }),
     vscode.commands.registerCommand('latentLab.stopTraining', () => {
-      if (ExplorerPanel.training.size === 0) void vscode.window.showInformationMessage('Latent Lab: no training run is in progress.');
-      for (const panel of ExplorerPanel.training) panel.stopTraining();
+      if (engine.stopTraining() === 0) void vscode.window.showInformationMessage('Latent Lab: no training run is in progress.');
     }),
     vscode.commands.registerCommand('latentLab.compareRuns', async (item?: RunItem, selected?: RunItem[]) => {
       const chosen = selected && selected.length === 2 ? selected : await pickTwoRuns(runs, item);

@@ -6,38 +6,38 @@
  * Free of `vscode` so it is testable in plain Node.
  */
 import { EngineError, type ParamsOf, type ResultOf } from '../shared/protocol';
-import { EngineClient, type EngineClientOptions, type RequestOptions } from './engineClient';
+import type { CallOptions } from '../shared/rpc';
+import { EngineProcess, type EngineProcessOptions } from './engineProcess';
 
-export type TrainingClientOptions = Omit<EngineClientOptions, 'onExit'>;
+export type TrainingProcessOptions = Omit<EngineProcessOptions, 'onExit'>;
 
 export class TrainingProcesses {
-  private readonly clients = new Set<EngineClient>();
+  private readonly processes = new Set<EngineProcess>();
 
-  constructor(private readonly options: TrainingClientOptions, private readonly cancelGraceMs = 2000) {}
+  constructor(private readonly options: TrainingProcessOptions, private readonly cancelGraceMs = 2000) {}
 
   /** How many runs are training now. */
   get size(): number {
-    return this.clients.size;
+    return this.processes.size;
   }
 
   /** The processes' ids (tests kill one to prove a crash loses only its run). */
   get pids(): number[] {
-    return [...this.clients].flatMap((client) => (client.pid === undefined ? [] : [client.pid]));
+    return [...this.processes].flatMap((engine) => (engine.pid === undefined ? [] : [engine.pid]));
   }
 
-  async train(params: ParamsOf<'train'>, options: RequestOptions = {}): Promise<ResultOf<'train'>> {
+  async train(params: ParamsOf<'train'>, options: CallOptions = {}): Promise<ResultOf<'train'>> {
     let exit: string | undefined;
-    const client = new EngineClient({ ...this.options, onExit: (description) => (exit = description) });
-    this.clients.add(client);
+    const engine = new EngineProcess({ ...this.options, onExit: (description) => (exit = description) });
+    this.processes.add(engine);
     let killTimer: NodeJS.Timeout | undefined;
     const onAbort = () => {
-      killTimer = setTimeout(() => client.dispose(), this.cancelGraceMs);
+      killTimer = setTimeout(() => engine.dispose(), this.cancelGraceMs);
     };
     options.signal?.addEventListener('abort', onAbort, { once: true });
     try {
-      return await client.request('train', params, options);
+      return await engine.request('train', params, options);
     } catch (error) {
-      // Killed after an unanswered cancel: the user asked to stop, and the last checkpoint is kept.
       if (!(error instanceof EngineError) || error.code !== 'engine-died') throw error;
       // Killed after an unanswered cancel: the user asked to stop, and the last checkpoint is kept.
       if (options.signal?.aborted) throw new EngineError('cancelled', `the training process did not stop within ${this.cancelGraceMs / 1000} s of the cancel and was ended; the last epoch's checkpoint is kept`);
@@ -45,13 +45,13 @@ export class TrainingProcesses {
     } finally {
       clearTimeout(killTimer);
       options.signal?.removeEventListener('abort', onAbort);
-      this.clients.delete(client);
-      client.dispose();
+      this.processes.delete(engine);
+      engine.dispose();
     }
   }
 
   dispose(): void {
-    for (const client of this.clients) client.dispose();
-    this.clients.clear();
+    for (const engine of this.processes) engine.dispose();
+    this.processes.clear();
   }
 }

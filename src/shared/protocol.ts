@@ -1,8 +1,8 @@
 /**
- * The engine protocol: every request the host (or CLI, or tests) can make of the engine, every
- * event the engine emits, and the envelopes that carry them. Both ends validate with these schemas.
+ * The engine protocol: every request the host (or CLI, or tests) can make of the engine and every
+ * event the engine emits. rpc.ts carries them and validates with these schemas at both ends.
  */
-import { arr, bool, type Infer, literal, nullable, num, obj, oneOf, optional, record, type Schema, SchemaError, str, typedArray, unknownValue } from './schema';
+import { arr, bool, type Infer, nullable, num, obj, oneOf, optional, record, type Schema, str, typedArray, unknownValue } from './schema';
 import { foreignModelSpecSchema, layerInfoSchema, signatureInfoSchema } from './foreignModel';
 
 export const backendNames = ['tensorflow', 'wasm', 'cpu'] as const;
@@ -227,34 +227,8 @@ export const engineEvents = {
 export type EngineEventName = keyof typeof engineEvents;
 export type EventData<E extends EngineEventName> = Infer<(typeof engineEvents)[E]>;
 
-export const errorCodes = ['bad-request', 'unknown-method', 'failed', 'cancelled', 'engine-died'] as const;
+export const errorCodes = ['bad-request', 'unknown-method', 'failed', 'cancelled', 'timeout', 'engine-died'] as const;
 export type ErrorCode = (typeof errorCodes)[number];
-
-const requestEnvelope = obj({
-  type: literal('request'),
-  id: num({ integer: true, min: 0 }),
-  method: str({ maxLength: 64 }),
-  params: unknownValue(),
-});
-const responseEnvelope = obj({
-  type: literal('response'),
-  id: num({ integer: true, min: 0 }),
-  ok: bool(),
-  result: unknownValue(),
-  error: optional(obj({ code: oneOf(errorCodes), message: str({ maxLength: 10_000 }) })),
-});
-const eventEnvelope = obj({
-  type: literal('event'),
-  event: str({ maxLength: 64 }),
-  /** Set when the event belongs to one request (progress of a training run). */
-  requestId: optional(num({ integer: true, min: 0 })),
-  data: unknownValue(),
-});
-
-export type RequestMessage = Infer<typeof requestEnvelope>;
-export type ResponseMessage = Infer<typeof responseEnvelope>;
-export type EventMessage = Infer<typeof eventEnvelope>;
-export type EngineMessage = ResponseMessage | EventMessage;
 
 /** A failure that travels back to the caller as an error response. */
 export class EngineError extends Error {
@@ -264,68 +238,6 @@ export class EngineError extends Error {
   }
 }
 
-export function isEngineMethod(method: string): method is EngineMethod {
-  return Object.prototype.hasOwnProperty.call(engineMethods, method);
-}
-
-export interface ValidRequest<M extends EngineMethod = EngineMethod> {
-  id: number;
-  method: M;
-  params: ParamsOf<M>;
-}
-
-/**
- * Validates an incoming request. Throws EngineError carrying the request id when it can be read,
- * so the engine can answer even a malformed message instead of dropping it.
- */
-export function parseRequest(raw: unknown): ValidRequest {
-  let envelope: RequestMessage;
-  try {
-    envelope = requestEnvelope.parse(raw, 'request');
-  } catch (error) {
-    throw new RequestError(readId(raw), 'bad-request', messageOf(error));
-  }
-  if (!isEngineMethod(envelope.method)) {
-    throw new RequestError(envelope.id, 'unknown-method', `unknown method "${envelope.method}"`);
-  }
-  try {
-    const params = engineMethods[envelope.method].params.parse(envelope.params, `${envelope.method}.params`) as ParamsOf<EngineMethod>;
-    return { id: envelope.id, method: envelope.method, params };
-  } catch (error) {
-    throw new RequestError(envelope.id, 'bad-request', messageOf(error));
-  }
-}
-
-export class RequestError extends EngineError {
-  constructor(readonly id: number | undefined, code: ErrorCode, message: string) {
-    super(code, message);
-  }
-}
-
-export function parseEngineMessage(raw: unknown): EngineMessage {
-  const type = typeof raw === 'object' && raw !== null ? (raw as { type?: unknown }).type : undefined;
-  if (type === 'response') return responseEnvelope.parse(raw, 'response');
-  if (type === 'event') return eventEnvelope.parse(raw, 'event');
-  throw new SchemaError('message.type', '"response" or "event"', type);
-}
-
-export function parseResult<M extends EngineMethod>(method: M, result: unknown): ResultOf<M> {
-  return engineMethods[method].result.parse(result, `${method}.result`) as ResultOf<M>;
-}
-
-export function parseEvent<E extends EngineEventName>(event: E, data: unknown): EventData<E> {
-  return engineEvents[event].parse(data, `${event}`) as EventData<E>;
-}
-
-export function isEngineEvent(event: string): event is EngineEventName {
-  return Object.prototype.hasOwnProperty.call(engineEvents, event);
-}
-
 export function messageOf(error: unknown): string {
   return error instanceof Error ? error.message : String(error);
-}
-
-function readId(raw: unknown): number | undefined {
-  const id = typeof raw === 'object' && raw !== null ? (raw as { id?: unknown }).id : undefined;
-  return typeof id === 'number' && Number.isInteger(id) && id >= 0 ? id : undefined;
 }

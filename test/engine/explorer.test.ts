@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { after, before, test } from 'node:test';
 import { type Backend, loadBackend } from '../../src/engine/backend';
-import type { RequestContext } from '../../src/engine/dispatcher';
+import type { RequestContext } from '../../src/shared/rpc';
 import { createHandlers } from '../../src/engine/handlers';
 import { runTraining } from '../../src/engine/training/runTraining';
 import type { EventData } from '../../src/shared/protocol';

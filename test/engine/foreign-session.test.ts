@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import * as path from 'node:path';
 import { before, test } from 'node:test';
 import { type Backend, loadBackend } from '../../src/engine/backend';
-import type { RequestContext } from '../../src/engine/dispatcher';
+import type { RequestContext } from '../../src/shared/rpc';
 import { createHandlers } from '../../src/engine/handlers';
 import { assertClose, makeForeignFixtures, readReference } from '../support/foreignFixtures';
 

@@ -11,7 +11,7 @@ import { type Backend, loadBackend } from '../../src/engine/backend';
 import { type Dataset } from '../../src/engine/data/dataset';
 import { readLabelsCsv } from '../../src/engine/data/readers/labelsCsv';
 import { encodeNpy } from '../../src/engine/data/readers/npy';
-import type { RequestContext } from '../../src/engine/dispatcher';
+import type { RequestContext } from '../../src/shared/rpc';
 import { createHandlers } from '../../src/engine/handlers';
 import { EngineError, type Session } from '../../src/shared/protocol';
 import { sampleLatents } from '../support/sampleLatents';

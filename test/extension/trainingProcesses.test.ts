@@ -7,13 +7,14 @@ import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSy
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { after, test } from 'node:test';
-import { EngineClient } from '../../src/extension/engineClient';
+import { EngineProcess } from '../../src/extension/engineProcess';
 import { TrainingProcesses } from '../../src/extension/trainingProcesses';
-import type { EventMessage, TrainParams } from '../../src/shared/protocol';
+import type { TrainParams } from '../../src/shared/protocol';
+import type { EngineEvent } from '../../src/shared/rpc';
 import { distPath, runCli } from '../support/helpers';
 
 const workDir = mkdtempSync(path.join(tmpdir(), 'latent-lab-training-processes-'));
-const explorer = new EngineClient({ enginePath: distPath('engine.js') });
+const explorer = new EngineProcess({ enginePath: distPath('engine.js') });
 const runs = new TrainingProcesses({ enginePath: distPath('engine.js') });
 after(() => {
   runs.dispose();
@@ -24,7 +25,7 @@ after(() => {
 /** A conv AE on the sample in batches of 16: an epoch of some 280 steps, long enough to ask things during it. */
 const convRun = (name: string, epochs: number): TrainParams => ({ model: 'conv', data: 'sample', epochs, batchSize: 16, out: path.join(workDir, name), config: { filters: [8, 16] } });
 
-const phase = (event: EventMessage) => (event.data as { phase: string; epoch: number; batch: number }).phase;
+const phase = (event: EngineEvent) => (event.data as { phase: string; epoch: number; batch: number }).phase;
 
 test('a request sent mid-epoch is answered before the epoch ends, and a cancel stops the run within a batch', async () => {
   const log: string[] = [];
@@ -56,7 +57,7 @@ test('each run trains in a process of its own; the explorer keeps answering, and
   const explorerPid = (await explorer.request('info', {})).pid;
   const pids = new Set<number>();
   let answeredWhileTraining = 0;
-  const watch = (event: EventMessage) => {
+  const watch = (event: EngineEvent) => {
     for (const pid of runs.pids) pids.add(pid);
     if (phase(event) === 'batch') void explorer.request('info', {}).then((info) => info.pid === explorerPid && answeredWhileTraining++);
   };

@@ -3,7 +3,7 @@ import type { Images, ParamsOf, ResultOf } from '../../shared/protocol';
 import { EngineError } from '../../shared/protocol';
 import type { Backend } from '../backend';
 import { sampleSize } from '../data/dataset';
-import type { RequestContext } from '../dispatcher';
+import type { RequestContext } from '../../shared/rpc';
 import { encodeDataset } from '../models/encodeAll';
 import type { BuiltModel } from '../models/modelKind';
 import { projectLatents } from '../projection/projectLatents';

@@ -5,8 +5,8 @@
 import type { HostMessage, PanelTarget } from '../../shared/webviewProtocol';
 import { runName } from '../../shared/paths';
 import { failureText, formatCount } from '../common/format';
-import { EngineClient } from './host/engineClient';
-import { listenForMessages } from './host/inbox';
+import { RpcClient } from '../../shared/rpc';
+import { listenForMessages, reportProblem } from './host/inbox';
 import { vscodeApi } from './host/vscodeApi';
 import { button, notice } from '../common/ui/controls';
 import { el, show } from '../common/ui/dom';
@@ -33,7 +33,14 @@ const tabTitles: Record<ViewName, string> = {
 };
 
 export class App {
-  private readonly client = new EngineClient();
+  private readonly client = new RpcClient({
+    send: (message) => vscodeApi.postMessage(message),
+    // Events of no request the page made: the run the host follows for this panel.
+    onEvent: (event) => {
+      if (event.event === 'progress') this.training?.progress(event.data);
+    },
+    onProblem: reportProblem,
+  });
   private readonly state = new StateStore(vscodeApi.getState());
   private readonly header = el('header', { class: 'header' });
   private readonly main = el('main', { class: 'content' });
@@ -52,7 +59,7 @@ export class App {
   }
 
   start(): void {
-    listenForMessages({ engine: (message) => this.client.handle(message), host: (message) => this.onHostMessage(message) });
+    listenForMessages({ engine: (message) => this.client.receive(message), host: (message) => this.onHostMessage(message) });
     vscodeApi.postMessage({ type: 'ready' });
   }
 
@@ -90,11 +97,6 @@ export class App {
     });
     this.training = training;
     this.views = [training];
-    this.teardown.push(
-      this.client.onForeignEvents((event) => {
-        if (event.event === 'progress') training.progress(event.data);
-      }),
-    );
     show(this.header, el('h1', {}, ['Latent Lab · training']));
     show(this.main, training.element);
     show(this.statusLine, `${params.model} · ${params.data} · ${params.epochs} epochs`);

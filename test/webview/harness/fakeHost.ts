@@ -1,17 +1,14 @@
 /**
- * The extension host's part, played in the test process: answers `ready` with the panel's target,
- * forwards engine requests to a real in-process engine (Dispatcher + createHandlers), follows a
- * training run for `train` targets as the host will, and records what the webview reports.
+ * The extension host's part, played in the test process by the host's own PanelBridge: it answers
+ * `ready`, serves the page's engine requests from a real in-process engine (createHandlers behind the
+ * shared RPC), follows a training run for `train` targets, and records what the page reports.
  */
 import type { Page } from 'playwright-core';
-import type { Dispatcher } from '../../../src/engine/dispatcher';
-import type { EngineMessage, RequestMessage } from '../../../src/shared/protocol';
-import { type PanelTarget, type WebviewMessage, webviewMessageSchema } from '../../../src/shared/webviewProtocol';
+import { PanelBridge } from '../../../src/extension/panels/panelBridge';
+import type { TrainParams } from '../../../src/shared/protocol';
+import { type Handlers, isRequest, type RequestMessage, RpcClient, RpcServer } from '../../../src/shared/rpc';
+import type { PanelTarget } from '../../../src/shared/webviewProtocol';
 import { decodeTyped, encodeTyped } from './typedCodec';
-
-/** Request ids the host uses for its own engine requests, far from the webview's. */
-const TRAIN_ID = 900_000_000;
-const CANCEL_ID = 900_000_001;
 
 export interface CspViolation {
   directive: string;
@@ -22,18 +19,33 @@ export interface CspViolation {
 type FromPage = { kind: 'message'; message: unknown } | { kind: 'state'; state: unknown } | ({ kind: 'csp' } & CspViolation);
 
 export class FakeHost {
-  readonly logs: Extract<WebviewMessage, { type: 'log' }>[] = [];
-  readonly saved: Extract<WebviewMessage, { type: 'saveFile' }>[] = [];
+  /** What the bridge logged: the page's own reports and rejected messages. */
+  readonly logs: { level: 'info' | 'warn' | 'error'; message: string }[] = [];
+  readonly saved: { suggestedName: string; content: string }[] = [];
   readonly requests: RequestMessage[] = [];
   readonly cspViolations: CspViolation[] = [];
   /** The webview's setState, kept across reloads like VS Code keeps it. */
   state: unknown = null;
-  private readonly dispatcher: Dispatcher;
+  private readonly bridge: PanelBridge;
+  private readonly engine: RpcClient;
+  private training: TrainParams | undefined;
   private delivery: Promise<unknown> = Promise.resolve();
   private page: Page | undefined;
 
-  constructor(private readonly target: PanelTarget, connect: (send: (message: EngineMessage) => void) => Dispatcher) {
-    this.dispatcher = connect((message) => this.fromEngine(message));
+  constructor(target: PanelTarget, handlers: Handlers) {
+    const server = new RpcServer(handlers, (message) => this.engine.receive(message));
+    this.engine = new RpcClient({ send: (message) => void server.handle(message) });
+    this.training = target.view === 'train' ? target.params : undefined;
+    this.bridge = new PanelBridge(target, {
+      request: (method, params, options) => this.engine.request(method, params, options).result,
+      post: (message) => void this.deliver(message),
+      isUntrusted: () => false,
+      log: (level, message) => this.logs.push({ level, message }),
+      preferences: () => ({ defaultProjection: 'pca' }),
+      saveFile: async (suggestedName, content) => {
+        this.saved.push({ suggestedName, content });
+      },
+    });
   }
 
   async attach(page: Page): Promise<void> {
@@ -56,34 +68,13 @@ export class FakeHost {
   }
 
   private fromWebview(message: unknown): void {
-    if (isRequest(message)) {
-      this.requests.push(message);
-      void this.dispatcher.handle(message);
-      return;
-    }
-    const parsed = webviewMessageSchema.parse(message, 'webview message');
-    if (parsed.type === 'ready') {
-      void this.deliver({ type: 'init', target: this.target, preferences: { defaultProjection: 'pca' } });
-      if (this.target.view === 'train') void this.dispatcher.handle({ type: 'request', id: TRAIN_ID, method: 'train', params: this.target.params });
-    } else if (parsed.type === 'cancelTraining') {
-      void this.dispatcher.handle({ type: 'request', id: CANCEL_ID, method: 'cancel', params: { requestId: TRAIN_ID } });
-    } else if (parsed.type === 'log') {
-      this.logs.push(parsed);
-    } else {
-      this.saved.push(parsed);
+    if (isRequest(message)) this.requests.push(message as RequestMessage);
+    void this.bridge.receive(message);
+    // The host starts a run when it opens the panel; the harness waits for the page to listen.
+    const params = this.training;
+    if (params && (message as { type?: unknown }).type === 'ready') {
+      this.training = undefined;
+      void this.bridge.follow((options) => this.engine.request('train', params, options).result).catch(() => undefined);
     }
   }
-
-  private fromEngine(message: EngineMessage): void {
-    if (message.type === 'response' && message.id === CANCEL_ID) return;
-    if (message.type === 'response' && message.id === TRAIN_ID) {
-      void this.deliver(message.ok ? { type: 'trainFinished', result: message.result } : { type: 'trainFailed', message: message.error?.message ?? 'training failed' });
-      return;
-    }
-    void this.deliver(message);
-  }
-}
-
-function isRequest(message: unknown): message is RequestMessage {
-  return typeof message === 'object' && message !== null && (message as { type?: unknown }).type === 'request';
 }

@@ -7,7 +7,6 @@ import { randomUUID } from 'node:crypto';
 import { mkdirSync } from 'node:fs';
 import * as path from 'node:path';
 import type { Browser, Page } from 'playwright-core';
-import { Dispatcher } from '../../../src/engine/dispatcher';
 import type { createHandlers } from '../../../src/engine/handlers';
 import type { PanelTarget } from '../../../src/shared/webviewProtocol';
 import { FakeHost } from './fakeHost';
@@ -26,7 +25,7 @@ export interface Panel {
 }
 
 export async function openPanel(browser: Browser, server: HarnessServer, handlers: ReturnType<typeof createHandlers>, target: PanelTarget): Promise<Panel> {
-  const host = new FakeHost(target, (send) => new Dispatcher(handlers, send));
+  const host = new FakeHost(target, handlers);
   const context = await browser.newContext({ viewport: { width: 1280, height: 860 } });
   const page = await context.newPage();
   const consoleErrors: string[] = [];

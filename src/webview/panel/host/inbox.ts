@@ -2,25 +2,24 @@
  * Every message that reaches the page passes through here: it is validated against the shared
  * schemas and handed on typed, or dropped with a report — a malformed message never reaches a view.
  */
-import { type EngineMessage, messageOf, parseEngineMessage } from '../../../shared/protocol';
+import { messageOf } from '../../../shared/protocol';
+import { isReply } from '../../../shared/rpc';
 import { type HostMessage, hostMessageSchema } from '../../../shared/webviewProtocol';
 import { logToHost } from './vscodeApi';
 
 export interface InboxHandlers {
-  engine(message: EngineMessage): void;
+  /** Responses and events, validated by the RPC client they go to. */
+  engine(message: unknown): void;
   host(message: HostMessage): void;
 }
-
-const ENGINE_TYPES = new Set(['response', 'event']);
 
 export function listenForMessages(handlers: InboxHandlers): void {
   window.addEventListener('message', (event: MessageEvent<unknown>) => {
     const raw = event.data;
     let deliver: () => void;
     try {
-      if (isEngineEnvelope(raw)) {
-        const message = parseEngineMessage(raw);
-        deliver = () => handlers.engine(message);
+      if (isReply(raw)) {
+        deliver = () => handlers.engine(raw);
       } else {
         const message = hostMessageSchema.parse(raw, 'message');
         deliver = () => handlers.host(message);
@@ -41,8 +40,4 @@ export function listenForMessages(handlers: InboxHandlers): void {
 export function reportProblem(message: string): void {
   console.error(`Latent Lab: ${message}`);
   logToHost('error', message);
-}
-
-function isEngineEnvelope(raw: unknown): boolean {
-  return typeof raw === 'object' && raw !== null && ENGINE_TYPES.has(String((raw as { type?: unknown }).type));
 }

@@ -1,5 +1,5 @@
 /** The webview's handle on VS Code: messages to the extension host and the state a reload restores. */
-import type { RequestMessage } from '../../../shared/protocol';
+import type { RequestMessage } from '../../../shared/rpc';
 import type { WebviewMessage } from '../../../shared/webviewProtocol';
 
 type OutgoingMessage = WebviewMessage | RequestMessage;

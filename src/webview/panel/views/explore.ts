@@ -3,7 +3,7 @@
  * live facts one view publishes for another (the map's axis extent for the manifold grid).
  */
 import type { Images, Session } from '../../../shared/protocol';
-import type { EngineClient } from '../host/engineClient';
+import type { RpcClient } from '../../../shared/rpc';
 import { singleImage } from '../../common/render/images';
 import { Signal } from '../signal';
 import type { StateStore } from '../uiState';
@@ -17,7 +17,7 @@ export interface Extent {
 }
 
 export interface Explore {
-  readonly client: EngineClient;
+  readonly client: RpcClient;
   readonly session: Session;
   readonly state: StateStore;
   readonly samples: SampleCache;
@@ -26,7 +26,7 @@ export interface Explore {
   readonly status: Signal<string>;
 }
 
-export function createExplore(client: EngineClient, session: Session, state: StateStore): Explore {
+export function createExplore(client: RpcClient, session: Session, state: StateStore): Explore {
   return { client, session, state, samples: new SampleCache(client, session.sessionId), mapExtent: new Signal<Extent | undefined>(undefined), status: new Signal('') };
 }
 
@@ -56,7 +56,7 @@ const CACHE_LIMIT = 4096;
 export class SampleCache {
   private readonly cache = new Map<number, SamplePair>();
 
-  constructor(private readonly client: EngineClient, private readonly sessionId: string) {}
+  constructor(private readonly client: RpcClient, private readonly sessionId: string) {}
 
   peek(index: number): SamplePair | undefined {
     return this.cache.get(index);

@@ -3,7 +3,7 @@
  * curves overlaid (A solid, B dashed, one colour per term), and their latent maps side by side.
  */
 import type { ProjectionMethod } from '../../../../shared/protocol';
-import type { EngineClient } from '../../host/engineClient';
+import type { RpcClient } from '../../../../shared/rpc';
 import { Signal } from '../../signal';
 import { el } from '../../../common/ui/dom';
 import type { StateStore } from '../../uiState';
@@ -22,7 +22,7 @@ export class CompareView extends View {
   private readonly chart: LossChart;
   private readonly maps: ComparedMaps;
 
-  constructor(client: EngineClient, state: StateStore, runs: Run[], method: ProjectionMethod) {
+  constructor(client: RpcClient, state: StateStore, runs: Run[], method: ProjectionMethod) {
     super('compare-view');
     this.chart = new LossChart(state);
     this.chart.show(runCurves(runs));

@@ -5,7 +5,7 @@
  */
 import type { ProjectionMethod } from '../../../../shared/protocol';
 import { formatCount, formatValue, plural } from '../../../common/format';
-import type { EngineClient } from '../../host/engineClient';
+import type { RpcClient } from '../../../../shared/rpc';
 import type { Signal } from '../../signal';
 import { notice } from '../../../common/ui/controls';
 import { el } from '../../../common/ui/dom';
@@ -19,7 +19,7 @@ export class ComparedMaps {
   private readonly maps: RunMap[];
   private started = false;
 
-  constructor(client: EngineClient, private readonly runs: Run[], private readonly method: ProjectionMethod, private readonly status: Signal<string>) {
+  constructor(client: RpcClient, private readonly runs: Run[], private readonly method: ProjectionMethod, private readonly status: Signal<string>) {
     const linked = runs.every((run) => run.session.count === runs[0]!.session.count);
     this.maps = runs.map((run) => new RunMap(client, run, linked ? (index) => this.hover(index) : undefined));
     const labelled = runs.find((run) => run.session.labels);

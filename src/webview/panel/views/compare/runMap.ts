@@ -4,7 +4,7 @@
  */
 import type { ProjectionMethod } from '../../../../shared/protocol';
 import { failureText, formatPercent } from '../../../common/format';
-import type { EngineClient } from '../../host/engineClient';
+import type { RpcClient } from '../../../../shared/rpc';
 import { LatestOnly } from '../../latestOnly';
 import { Plotly, type PlotlyHTMLElement } from '../../../common/plot/plotly';
 import { onThemeChange } from '../../../common/plot/theme';
@@ -28,7 +28,7 @@ export class RunMap {
   private highlighted: number[] = [];
 
   /** `onHover` hears the sample index under the pointer. */
-  constructor(private readonly client: EngineClient, private readonly run: Run, private readonly onHover?: (index: number) => void) {
+  constructor(private readonly client: RpcClient, private readonly run: Run, private readonly onHover?: (index: number) => void) {
     this.plotHost = el('div', { class: 'map-plot', attrs: { 'data-run': run.letter } });
     this.colouring = colouring(run.session, 'label', 0);
     this.element = el('figure', { class: 'compare-map' }, [el('figcaption', {}, [run.title]), this.message, this.plotHost]);

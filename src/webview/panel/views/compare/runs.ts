@@ -5,7 +5,7 @@
 import type { Session } from '../../../../shared/protocol';
 import type { PanelTarget } from '../../../../shared/webviewProtocol';
 import { failureText, formatCount } from '../../../common/format';
-import type { EngineClient } from '../../host/engineClient';
+import type { RpcClient } from '../../../../shared/rpc';
 import { notice } from '../../../common/ui/controls';
 import { el, show } from '../../../common/ui/dom';
 import { runName } from '../../../../shared/paths';
@@ -37,7 +37,7 @@ export interface OpenedRuns {
  * Opens every run at once, each with its own line in `lines` saying how it goes. The sessions of
  * runs that did open are returned even when another failed, so the caller can close them.
  */
-export async function openRuns(client: EngineClient, target: CompareTarget, lines: HTMLElement): Promise<OpenedRuns> {
+export async function openRuns(client: RpcClient, target: CompareTarget, lines: HTMLElement): Promise<OpenedRuns> {
   const opened = await Promise.allSettled(
     target.checkpoints.map(async (checkpoint, index): Promise<Run> => {
       const title = runTitle(index, checkpoint);

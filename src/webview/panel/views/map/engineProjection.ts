@@ -1,16 +1,18 @@
 /** PCA, UMAP and t-SNE maps from the engine's `project`, with progress and cancel. */
 import type { ProjectionMethod, Session } from '../../../../shared/protocol';
 import type { Projection } from '../../../common/map/projection';
-import type { EngineClient } from '../../host/engineClient';
+import type { RpcClient } from '../../../../shared/rpc';
 
 export interface RunningProjection {
   result: Promise<Projection>;
   cancel(): void;
 }
 
-export function engineProjection(client: EngineClient, session: Session, method: Exclude<ProjectionMethod, 'raw'>, onProgress: (fraction: number, stage: string) => void): RunningProjection {
-  const request = client.request('project', { sessionId: session.sessionId, method }, (event) => {
-    if (event.event === 'projectProgress') onProgress(event.data.fraction, event.data.stage);
+export function engineProjection(client: RpcClient, session: Session, method: Exclude<ProjectionMethod, 'raw'>, onProgress: (fraction: number, stage: string) => void): RunningProjection {
+  const request = client.request('project', { sessionId: session.sessionId, method }, {
+    onEvent: (event) => {
+      if (event.event === 'projectProgress') onProgress(event.data.fraction, event.data.stage);
+    },
   });
   return {
     cancel: request.cancel,

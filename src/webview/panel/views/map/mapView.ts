@@ -6,7 +6,7 @@
 import type { ProjectionMethod } from '../../../../shared/protocol';
 import { coordinatesCsv } from '../../csv';
 import { failureText, formatCount, plural } from '../../../common/format';
-import { isCancelled } from '../../host/engineClient';
+import { isCancelled } from '../../../../shared/rpc';
 import { vscodeApi } from '../../host/vscodeApi';
 import { LatestOnly } from '../../latestOnly';
 import { measureSince, timings } from '../../timings';

@@ -1,0 +1,143 @@
+/**
+ * What stands between an explorer page and the engine, free of `vscode` so that the webview test
+ * harness runs this very code: every message from the page is validated (the page is untrusted),
+ * engine requests are served by the shared RPC with an allow-list (explorer work only, never
+ * training) and the workspace-trust rule on every path, and a training run the panel follows is
+ * relayed to the page. The panel supplies what needs VS Code through PanelHost.
+ */
+import { EngineError, messageOf, type ParamsOf, type Progress, type ResultOf, type TrainResult } from '../../shared/protocol';
+import { foreignModelPaths } from '../../shared/foreignModel';
+import { type CallableMethod, type CallOptions, type Handler, type Handlers, isRequest, type ReplyMessage, RpcServer } from '../../shared/rpc';
+import { type HostMessage, type PanelTarget, webviewMessageSchema } from '../../shared/webviewProtocol';
+
+/** Everything the host posts into a page. */
+export type ToWebview = HostMessage | ReplyMessage;
+
+export interface PanelHost {
+  /** The engine that serves explorers. */
+  request<M extends CallableMethod>(method: M, params: ParamsOf<M>, options: CallOptions): Promise<ResultOf<M>>;
+  post(message: ToWebview): void;
+  isUntrusted(path: string): boolean;
+  log(level: 'info' | 'warn' | 'error', message: string): void;
+  /** The user's settings that shape what a page shows. */
+  preferences(): Extract<HostMessage, { type: 'init' }>['preferences'];
+  saveFile(suggestedName: string, content: string): Promise<void>;
+}
+
+/** The engine methods a page may call. */
+export const webviewMethods = ['openSession', 'closeSession', 'project', 'samples', 'decode', 'features', 'topActivating', 'info'] as const satisfies readonly CallableMethod[];
+type WebviewMethod = (typeof webviewMethods)[number];
+
+export class PanelBridge {
+  private readonly server: RpcServer;
+  private readonly sessions = new Set<string>();
+  private training: AbortController | undefined;
+
+  constructor(private target: PanelTarget, private readonly host: PanelHost) {
+    this.server = new RpcServer(this.handlers(), (message) => host.post(message), {
+      log: (line) => host.log('error', `explorer: ${line}`),
+      refusal: (method) => `the explorer may not call ${method}`,
+    });
+  }
+
+  /** What the panel shows now; a finished run turns into its checkpoint. */
+  get shown(): PanelTarget {
+    return this.target;
+  }
+
+  /** Any message from the page. Never throws: what is malformed is logged and dropped. */
+  async receive(raw: unknown): Promise<void> {
+    if (isRequest(raw)) return this.server.handle(raw);
+    let message;
+    try {
+      message = webviewMessageSchema.parse(raw, 'webview message');
+    } catch (error) {
+      this.host.log('error', `ignored a malformed message from the explorer webview: ${messageOf(error)}`);
+      return;
+    }
+    switch (message.type) {
+      case 'ready':
+        this.host.post({ type: 'init', target: this.target, preferences: this.host.preferences() });
+        break;
+      case 'cancelTraining':
+        this.stopTraining();
+        break;
+      case 'saveFile':
+        await this.host.saveFile(message.suggestedName, message.content).catch((error: unknown) => this.host.log('error', `could not save ${message.suggestedName}: ${messageOf(error)}`));
+        break;
+      case 'log':
+        this.host.log(message.level, `explorer: ${message.message}`);
+        break;
+    }
+  }
+
+  /**
+   * Relays a run to the page: its progress as events of no request, then `trainFinished` or
+   * `trainFailed`. Settles as the run does.
+   */
+  async follow(run: (options: CallOptions) => Promise<TrainResult>, onProgress?: (progress: Progress) => void): Promise<TrainResult> {
+    const controller = new AbortController();
+    this.training = controller;
+    try {
+      const result = await run({
+        signal: controller.signal,
+        onEvent: (event) => {
+          this.host.post({ type: 'event', event: event.event, data: event.data });
+          if (event.event === 'progress') onProgress?.(event.data);
+        },
+      });
+      this.host.post({ type: 'trainFinished', result });
+      if (result.checkpoint) this.target = { view: 'explore', checkpoint: result.checkpoint };
+      return result;
+    } catch (error) {
+      this.host.post({ type: 'trainFailed', message: messageOf(error) });
+      throw error;
+    } finally {
+      this.training = undefined;
+    }
+  }
+
+  stopTraining(): void {
+    this.training?.abort();
+  }
+
+  dispose(): void {
+    this.server.abortAll();
+    this.stopTraining();
+    for (const sessionId of this.sessions) void this.host.request('closeSession', { sessionId }, {}).catch(() => undefined);
+    this.sessions.clear();
+  }
+
+  private handlers(): Pick<Handlers, WebviewMethod> {
+    const forward = <M extends WebviewMethod>(method: M): Handler<M> =>
+      (params, context) => this.host.request(method, params, { signal: context.signal, onEvent: (event) => context.emit(event.event, event.data) });
+    return {
+      openSession: async (params, context) => {
+        this.checkTrusted(params);
+        const session = await forward('openSession')(params, context);
+        this.sessions.add(session.sessionId);
+        return session;
+      },
+      closeSession: async (params, context) => {
+        this.sessions.delete(params.sessionId);
+        return forward('closeSession')(params, context);
+      },
+      project: forward('project'),
+      samples: forward('samples'),
+      decode: forward('decode'),
+      features: forward('features'),
+      topActivating: forward('topActivating'),
+      info: forward('info'),
+    };
+  }
+
+  private checkTrusted(params: ParamsOf<'openSession'>): void {
+    const { checkpoint, data, latents, labels, images, model } = params;
+    const paths = [checkpoint, data, latents, labels, images, ...(model ? foreignModelPaths(model) : [])];
+    if (paths.some((file) => file !== undefined && this.host.isUntrusted(file))) {
+      const refusal = 'checkpoints and datasets in an untrusted workspace are not loaded; trust the workspace to explore them';
+      this.host.log('error', `explorer: rejected openSession: ${refusal}`);
+      throw new EngineError('bad-request', refusal);
+    }
+  }
+}

@@ -118,7 +118,7 @@ export function obj<S extends Shape>(shape: S, options: { ignoreUnknown?: boolea
     parse(value: unknown, path = '') {
       if (!isPlainObject(value)) throw new SchemaError(path, 'an object', value);
       for (const key of options.ignoreUnknown ? [] : Object.keys(value)) {
-        if (!(key in shape)) throw new SchemaError(path ? `${path}.${key}` : key, 'no such field', value[key]);
+        if (!hasOwn(shape, key)) throw new SchemaError(path ? `${path}.${key}` : key, 'no such field', value[key]);
       }
       const out: Record<string, unknown> = {};
       for (const key of keys) {
@@ -155,7 +155,8 @@ export function tagged<K extends string, M extends Record<string, Schema<unknown
   const tags = Object.keys(members);
   return schema(`one of ${tags.join(', ')} by ${tag}`, (value, path) => {
     if (!isPlainObject(value)) throw new SchemaError(path, 'an object', value);
-    const member = typeof value[tag] === 'string' ? members[value[tag] as string] : undefined;
+    // Own keys only: a tag such as "constructor" must not find Object's.
+    const member = typeof value[tag] === 'string' && hasOwn(members, value[tag]) ? members[value[tag]] : undefined;
     if (!member) throw new SchemaError(`${path}.${tag}`, `one of ${tags.join(', ')}`, value[tag]);
     return member.parse(value, path) as Infer<M[keyof M]>;
   });
@@ -163,6 +164,10 @@ export function tagged<K extends string, M extends Record<string, Schema<unknown
 
 export function unknownValue(): Schema<unknown> {
   return schema('any value', (value) => value);
+}
+
+function hasOwn(object: object, key: string): boolean {
+  return Object.prototype.hasOwnProperty.call(object, key);
 }
 
 function isPlainObject(value: unknown): value is Record<string, unknown> {

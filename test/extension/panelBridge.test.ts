@@ -72,16 +72,23 @@ test('ready gets the target and the preferences; a malformed page message is log
   assert.ok(logs.every((line) => /^error: ignored a malformed message from the explorer webview/.test(line)), logs.join('\n'));
 });
 
-test('the page may explore, but not train or read the model files it picks, and never an untrusted path', async () => {
+test('the page may explore what its panel opened, but not train, not other files, not an untrusted path, not others\' sessions', async () => {
   const { bridge, asked, response, logs } = bridgeFor(latentsTarget);
   await bridge.receive({ type: 'request', id: 1, method: 'train', params: { model: 'ae', data: 'sample', epochs: 1 } });
   await bridge.receive({ type: 'request', id: 2, method: 'modelLayers', params: { model: '/etc/passwd' } });
-  await bridge.receive({ type: 'request', id: 3, method: 'openSession', params: { latents: untrustedFile } });
+  await bridge.receive({ type: 'request', id: 3, method: 'openSession', params: { latents: '/etc/passwd' } });
+  await bridge.receive({ type: 'request', id: 5, method: 'openSession', params: { latents: latentsFile, images: '/dev/zero' } });
+  await bridge.receive({ type: 'request', id: 6, method: 'decode', params: { sessionId: 'someone-elses', latents: new Float32Array(2) } });
   assert.match((await response(1)).error?.message ?? '', /the explorer may not call train/);
   assert.match((await response(2)).error?.message ?? '', /the explorer may not call modelLayers/);
-  assert.match((await response(3)).error?.message ?? '', /untrusted workspace/);
-  assert.deepEqual(asked, [], 'none of them reached the engine');
-  assert.equal(logs.length, 3);
+  assert.match((await response(3)).error?.message ?? '', /\/etc\/passwd is not what this panel was opened on/);
+  assert.match((await response(5)).error?.message ?? '', /\/dev\/zero is not what this panel was opened on/);
+  assert.match((await response(6)).error?.message ?? '', /session someone-elses is not one this panel opened/);
+  const untrusted = bridgeFor({ view: 'latents', latents: untrustedFile });
+  await untrusted.bridge.receive({ type: 'request', id: 1, method: 'openSession', params: { latents: untrustedFile } });
+  assert.match((await untrusted.response(1)).error?.message ?? '', /untrusted workspace/);
+  assert.deepEqual([...asked, ...untrusted.asked], [], 'none of them reached the engine');
+  assert.equal(logs.length, 5);
 
   await bridge.receive({ type: 'request', id: 4, method: 'openSession', params: { latents: latentsFile } });
   const opened = await response(4);
@@ -101,10 +108,14 @@ test('events of a page request carry its id; cancel from the page stops the engi
 
   let stopped = false;
   const hanging = bridgeFor(latentsTarget, {
-    request: (_method, _params, options) =>
-      new Promise((_, reject) => options.signal?.addEventListener('abort', () => ((stopped = true), reject(new EngineError('cancelled', 'cancelled by the user'))))),
+    request: (method, params, options) => {
+      if (method !== 'project') return engine.request(method, params, options).result;
+      return new Promise((_, reject) => options.signal?.addEventListener('abort', () => ((stopped = true), reject(new EngineError('cancelled', 'cancelled by the user')))));
+    },
   });
-  void hanging.bridge.receive({ type: 'request', id: 20, method: 'project', params: { sessionId, method: 'umap' } });
+  await hanging.bridge.receive({ type: 'request', id: 19, method: 'openSession', params: { latents: latentsFile } });
+  const own = ((await hanging.response(19)).result as { sessionId: string }).sessionId;
+  void hanging.bridge.receive({ type: 'request', id: 20, method: 'project', params: { sessionId: own, method: 'umap' } });
   await hanging.bridge.receive({ type: 'request', id: 21, method: 'cancel', params: { requestId: 20 } });
   assert.deepEqual(await hanging.response(21), { type: 'response', id: 21, ok: true, result: { cancelled: true } });
   assert.equal((await hanging.response(20)).error?.code, 'cancelled');

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { arr, num, obj, oneOf, optional, SchemaError, str, tagged, typedArray } from '../../src/shared/schema';
+import { arr, literal, num, obj, oneOf, optional, SchemaError, str, tagged, typedArray } from '../../src/shared/schema';
 
 test('obj parses valid input and drops absent optionals', () => {
   const schema = obj({ name: str(), size: num({ integer: true, min: 1 }), mode: optional(oneOf(['a', 'b'] as const)) });
@@ -41,4 +41,15 @@ test('obj with ignoreUnknown keeps known fields and drops the rest', () => {
   const schema = obj({ kind: str() }, { ignoreUnknown: true });
   assert.deepEqual(schema.parse({ kind: 'vae', future: 1 }), { kind: 'vae' });
   assert.throws(() => schema.parse({ future: 1 }), /kind: expected a string/);
+});
+
+test("keys that Object's prototype has are no fields and no tags: they are refused, never followed", () => {
+  const message = tagged('type', { ping: obj({ type: literal('ping') }) });
+  for (const type of ['constructor', 'toString', '__proto__', 'hasOwnProperty']) {
+    assert.throws(() => message.parse({ type }, 'message'), SchemaError, `tag ${type}`);
+  }
+  const shape = obj({ name: str() });
+  assert.throws(() => shape.parse({ name: 'a', constructor: 1 }, 'value'), /value\.constructor: expected no such field/);
+  assert.throws(() => shape.parse(JSON.parse('{"name": "a", "__proto__": {"polluted": true}}'), 'value'), /value\.__proto__: expected no such field/);
+  assert.equal(({} as { polluted?: boolean }).polluted, undefined);
 });

@@ -1,14 +1,15 @@
 /**
  * What stands between an explorer page and the engine, free of `vscode` so that the webview test
- * harness runs this very code: every message from the page is validated (the page is untrusted),
- * engine requests are served by the shared RPC with an allow-list (explorer work only, never
- * training) and the workspace-trust rule on every path, and a training run the panel follows is
- * relayed to the page. The panel supplies what needs VS Code through PanelHost.
+ * harness runs this very code. The page is untrusted: every message is validated; engine requests
+ * are served by the shared RPC with an allow-list (explorer work only, never training); a page may
+ * open only the files its panel was opened on (and only in a trusted workspace) and use only the
+ * sessions it opened. A training run the panel follows is relayed to the page. The panel supplies
+ * what needs VS Code through PanelHost.
  */
-import { EngineError, messageOf, type ParamsOf, type Progress, type ResultOf, type TrainResult } from '../../shared/protocol';
+import { EngineError, type EngineMethod, messageOf, type ParamsOf, type Progress, type ResultOf, type TrainResult } from '../../shared/protocol';
 import { foreignModelPaths } from '../../shared/foreignModel';
 import { type CallableMethod, type CallOptions, type Handler, type Handlers, isRequest, type ReplyMessage, RpcServer } from '../../shared/rpc';
-import { type HostMessage, type PanelTarget, webviewMessageSchema } from '../../shared/webviewProtocol';
+import { type HostMessage, type PanelTarget, targetPaths, webviewMessageSchema } from '../../shared/webviewProtocol';
 
 /** Everything the host posts into a page. */
 export type ToWebview = HostMessage | ReplyMessage;
@@ -86,8 +87,9 @@ export class PanelBridge {
           if (event.event === 'progress') onProgress?.(event.data);
         },
       });
-      this.host.post({ type: 'trainFinished', result });
+      // Before the page hears of it: it opens the checkpoint as soon as it does.
       if (result.checkpoint) this.target = { view: 'explore', checkpoint: result.checkpoint };
+      this.host.post({ type: 'trainFinished', result });
       return result;
     } catch (error) {
       this.host.post({ type: 'trainFailed', message: messageOf(error) });
@@ -111,33 +113,48 @@ export class PanelBridge {
   private handlers(): Pick<Handlers, WebviewMethod> {
     const forward = <M extends WebviewMethod>(method: M): Handler<M> =>
       (params, context) => this.host.request(method, params, { signal: context.signal, onEvent: (event) => context.emit(event.event, event.data) });
+    /** Requests on a session: only on the page's own. */
+    const onSession = <M extends 'project' | 'samples' | 'decode' | 'features' | 'topActivating'>(method: M): Handler<M> =>
+      (params, context) => {
+        this.checkSession(method, params.sessionId);
+        return forward(method)(params, context);
+      };
     return {
       openSession: async (params, context) => {
-        this.checkTrusted(params);
+        this.checkOpenable(params);
         const session = await forward('openSession')(params, context);
         this.sessions.add(session.sessionId);
         return session;
       },
       closeSession: async (params, context) => {
+        this.checkSession('closeSession', params.sessionId);
         this.sessions.delete(params.sessionId);
         return forward('closeSession')(params, context);
       },
-      project: forward('project'),
-      samples: forward('samples'),
-      decode: forward('decode'),
-      features: forward('features'),
-      topActivating: forward('topActivating'),
+      project: onSession('project'),
+      samples: onSession('samples'),
+      decode: onSession('decode'),
+      features: onSession('features'),
+      topActivating: onSession('topActivating'),
       info: forward('info'),
     };
   }
 
-  private checkTrusted(params: ParamsOf<'openSession'>): void {
+  private checkOpenable(params: ParamsOf<'openSession'>): void {
     const { checkpoint, data, latents, labels, images, model } = params;
-    const paths = [checkpoint, data, latents, labels, images, ...(model ? foreignModelPaths(model) : [])];
-    if (paths.some((file) => file !== undefined && this.host.isUntrusted(file))) {
-      const refusal = 'checkpoints and datasets in an untrusted workspace are not loaded; trust the workspace to explore them';
-      this.host.log('error', `explorer: rejected openSession: ${refusal}`);
-      throw new EngineError('bad-request', refusal);
-    }
+    const paths = [checkpoint, data, latents, labels, images, ...(model ? foreignModelPaths(model) : [])].filter((file) => file !== undefined);
+    const opened = new Set(targetPaths(this.target));
+    const outside = paths.find((file) => !opened.has(file));
+    if (outside !== undefined) this.refuse('openSession', `${outside} is not what this panel was opened on; open it from VS Code (Latent Lab: Open Checkpoint, Open Model or Explore Latents)`);
+    if (paths.some((file) => this.host.isUntrusted(file))) this.refuse('openSession', 'checkpoints and datasets in an untrusted workspace are not loaded; trust the workspace to explore them');
+  }
+
+  private checkSession(method: EngineMethod, sessionId: string): void {
+    if (!this.sessions.has(sessionId)) this.refuse(method, `session ${sessionId} is not one this panel opened`);
+  }
+
+  private refuse(method: EngineMethod, reason: string): never {
+    this.host.log('error', `explorer: rejected ${method}: ${reason}`);
+    throw new EngineError('bad-request', reason);
   }
 }

@@ -58,10 +58,10 @@ export const encodeCommand: CliCommand = {
 
 async function checkpointEncoder(backend: Backend, args: ParsedArgs, checkpoint: string): Promise<Encoder> {
   const { tf } = backend;
-  const { model, meta } = await openCheckpoint(tf, checkpoint);
+  const { model, meta, descriptor } = await openCheckpoint(tf, checkpoint);
   try {
     const k = args.flags.has('k') ? intFlag(args, 'k', 0, 1, model.latentDim) : undefined;
-    if (k !== undefined && meta.kind !== 'ksparse') throw new UsageError('--k applies to k-sparse models only');
+    if (k !== undefined && !descriptor.capabilities.adjustableK) throw new UsageError(`--k applies to models whose number of active units can change (k-sparse), not to ${meta.kind} models`);
     return {
       kind: meta.kind,
       latentDim: model.latentDim,
@@ -80,7 +80,7 @@ async function checkpointEncoder(backend: Backend, args: ParsedArgs, checkpoint:
 }
 
 async function foreignEncoder(backend: Backend, args: ParsedArgs, model: string, dataShape: readonly number[]): Promise<Encoder> {
-  if (args.flags.has('k')) throw new UsageError('--k applies to k-sparse checkpoints only');
+  if (args.flags.has('k')) throw new UsageError('--k applies to Latent Lab checkpoints whose number of active units can change (k-sparse), not to models made elsewhere');
   const spec = foreignSpecFromFlags(args, await modelFile(model));
   const codec = await openForeignModel(backend, spec, dataShape);
   return {

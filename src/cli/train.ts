@@ -1,17 +1,20 @@
-import { modelKindNames, trainParamsSchema } from '../shared/protocol';
+import { trainParamsSchema } from '../shared/protocol';
+import { modelKinds } from '../engine/models/registry';
 import { runTraining } from '../engine/training/runTraining';
 import { intFlag, stringFlag, UsageError } from './args';
 import { type CliCommand, formatNumber, table } from './command';
 
+const kindNames = modelKinds.map((kind) => kind.descriptor.name);
+
 export const trainCommand: CliCommand = {
   summary: 'train an autoencoder and write a checkpoint folder',
-  usage: `train --model <${modelKindNames.join('|')}> --data <sample|path> [--epochs N] [--limit N] [--latent D] [--out DIR] [--batch-size N] [--lr X] [--seed N] [--val F] [--patience N] [--config JSON] [--resume] [--eager] [--json]`,
+  usage: `train --model <${kindNames.join('|')}> --data <sample|path> [--epochs N] [--limit N] [--latent D] [--out DIR] [--batch-size N] [--lr X] [--seed N] [--val F] [--patience N] [--config JSON] [--resume] [--eager] [--json]`,
   values: ['model', 'data', 'epochs', 'limit', 'latent', 'out', 'batch-size', 'lr', 'seed', 'val', 'patience', 'config'],
   booleans: ['resume', 'eager'],
   async run({ args, backend, signal, note }) {
     const model = stringFlag(args, 'model');
     const data = stringFlag(args, 'data');
-    if (!model) throw new UsageError(`train needs --model (one of ${modelKindNames.join(', ')})`);
+    if (!model) throw new UsageError(`train needs --model (one of ${kindNames.join(', ')})`);
     if (!data) throw new UsageError('train needs --data (sample, or a path to .npy/.npz/IDX/CSV/an image folder)');
     const params = trainParamsSchema.parse(
       {

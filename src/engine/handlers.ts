@@ -6,6 +6,7 @@ import { Sessions } from './explorer/sessions';
 import { findModel, wireLocation } from './foreign/findModel';
 import { listSignatures } from './foreign/savedModel';
 import { listLayers } from './foreign/tfjsLayers';
+import { modelKinds } from './models/registry';
 import { runTraining } from './training/runTraining';
 import type { Handlers } from '../shared/rpc';
 
@@ -15,6 +16,7 @@ export function createHandlers(): Handlers {
   const explorer = ready.then(({ backend, sessions }) => explorerHandlers(backend, sessions));
   return {
     info: () => engineInfo(),
+    modelKinds: async () => ({ kinds: modelKinds.map((kind) => kind.descriptor) }),
     train: async (params, context) => runTraining((await ready).backend, params, { signal: context.signal, onProgress: (progress) => context.emit('progress', progress) }),
     openSession: async (params, context) => (await ready).sessions.create(params, context.signal),
     closeSession: async (params) => ({ closed: (await ready).sessions.close(params.sessionId) }),

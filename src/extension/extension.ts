@@ -51,7 +51,7 @@ export function activate(context: vscode.ExtensionContext): LatentLabApi {
       }
     }),
     vscode.commands.registerCommand('latentLab.newExperiment', async () => {
-      const params = await askForExperiment(runsRoot().fsPath);
+      const params = await askForExperiment(engine, runsRoot().fsPath);
       if (params) await openPanel({ view: 'train', params });
     }),
     vscode.commands.registerCommand('latentLab.openCheckpoint', async (item?: vscode.Uri | RunItem) => {

@@ -4,6 +4,7 @@
  */
 import { arr, bool, type Infer, nullable, num, obj, oneOf, optional, record, type Schema, str, typedArray, unknownValue } from './schema';
 import { foreignModelSpecSchema, layerInfoSchema, signatureInfoSchema } from './foreignModel';
+import { capabilitiesSchema, featureKinds, modelKindDescriptorSchema, modelKindNameSchema } from './modelKinds';
 
 export const backendNames = ['tensorflow', 'wasm', 'cpu'] as const;
 export type BackendName = (typeof backendNames)[number];
@@ -21,9 +22,6 @@ export const engineInfoSchema = obj({
 });
 export type EngineInfo = Infer<typeof engineInfoSchema>;
 
-export const modelKindNames = ['ae', 'dae', 'ksparse', 'conv', 'vae', 'betavae', 'vqvae'] as const;
-export type ModelKindName = (typeof modelKindNames)[number];
-
 const terms = record(num(), { maxKeys: 64 });
 
 /** Folder name for a new run: kind and a UTC timestamp, e.g. `vae-20261125-034512`. */
@@ -32,7 +30,7 @@ export function runFolderName(kind: string, now = new Date()): string {
 }
 
 export const trainParamsSchema = obj({
-  model: oneOf(modelKindNames),
+  model: modelKindNameSchema,
   /** `sample`, or a path to a dataset file or folder. */
   data: str({ minLength: 1, maxLength: 4096 }),
   epochs: num({ integer: true, min: 1, max: 100_000 }),
@@ -58,7 +56,7 @@ export type TrainParams = Infer<typeof trainParamsSchema>;
 export const trainStatuses = ['completed', 'early-stopped', 'cancelled', 'diverged'] as const;
 
 export const trainResultSchema = obj({
-  model: oneOf(modelKindNames),
+  model: modelKindNameSchema,
   status: oneOf(trainStatuses),
   message: str({ maxLength: 10_000 }),
   /** Validation loss (training loss without a validation split) of the last good epoch. */
@@ -114,12 +112,11 @@ export const openSessionParamsSchema = obj({
 });
 export type OpenSessionParams = Infer<typeof openSessionParamsSchema>;
 
-/** What a session explores: a Latent Lab checkpoint's kind, a model made elsewhere, or bare latents. */
-export const sessionKinds = [...modelKindNames, 'foreign', 'latents'] as const;
-
 export const sessionSchema = obj({
   sessionId,
-  kind: oneOf(sessionKinds),
+  /** What the session explores: a Latent Lab checkpoint's model kind, `foreign` (a model made elsewhere) or `latents` (bare latents). */
+  kind: str({ minLength: 1, maxLength: 64 }),
+  capabilities: capabilitiesSchema,
   /** Set when the session cannot decode (latents only, an encode-only model): why, for the views that need it. */
   noDecoderReason: optional(str({ maxLength: 1024 })),
   checkpoint: str({ maxLength: 4096 }),
@@ -142,7 +139,7 @@ export const sessionSchema = obj({
   latentStd: arr(num(), { maxLength: 65_536 }),
   /** VAE kinds: KL per latent dimension, in nats. */
   klPerDim: optional(arr(num(), { maxLength: 65_536 })),
-  /** k-sparse: the k the model was trained with. */
+  /** With the `adjustableK` capability: the k the model was trained with. */
   k: optional(num({ integer: true, min: 1 })),
   /** VQ-VAE: number of codebook entries. */
   codebookSize: optional(num({ integer: true, min: 1 })),
@@ -161,6 +158,8 @@ interface MethodSpec {
 
 export const engineMethods = {
   info: { params: obj({}), result: engineInfoSchema },
+  /** The model kinds this engine trains, in the order to offer them. */
+  modelKinds: { params: obj({}), result: obj({ kinds: arr(modelKindDescriptorSchema, { maxLength: 256 }) }) },
   /** Trains a model, emitting `progress` events; cancelling keeps the last epoch's checkpoint. */
   train: { params: trainParamsSchema, result: trainResultSchema },
   /** Loads a checkpoint and encodes a dataset with it; the engine keeps both until closeSession. */
@@ -171,7 +170,7 @@ export const engineMethods = {
     params: obj({ sessionId, method: oneOf(projectionMethods), dims: optional(arr(num({ integer: true, min: 0 }), { maxLength: 2 })), seed: optional(num({ integer: true, min: 0 })) }),
     result: obj({ coordinates: typedArray('Float32Array'), method: oneOf(projectionMethods), note: optional(str({ maxLength: 1000 })) }),
   },
-  /** Inputs and reconstructions of the given samples (k-sparse: reconstructed at `k` when given); no reconstructions without a decoder. */
+  /** Inputs and reconstructions of the given samples (with the `adjustableK` capability: at `k` when given); no reconstructions without a decoder. */
   samples: {
     params: obj({ sessionId, indices: typedArray('Int32Array', { maxLength: 100_000 }), k: optional(num({ integer: true, min: 1 })) }),
     result: obj({ inputs: imagesSchema, reconstructions: optional(imagesSchema) }),
@@ -181,12 +180,12 @@ export const engineMethods = {
     params: obj({ sessionId, latents: typedArray('Float32Array', { maxLength: 16_777_216 }) }),
     result: imagesSchema,
   },
-  /** k-sparse: the dictionary (decoder rows) as images; VQ-VAE: each codebook entry decoded. With usage per feature. */
+  /** With the `features` capability: each unit as an image (a dictionary's atoms, a codebook's entries decoded) and its usage. */
   features: {
     params: obj({ sessionId }),
-    result: obj({ images: imagesSchema, frequency: typedArray('Float32Array'), kind: oneOf(['dictionary', 'codebook'] as const) }),
+    result: obj({ images: imagesSchema, frequency: typedArray('Float32Array'), kind: oneOf(featureKinds) }),
   },
-  /** The samples that activate a k-sparse feature (or use a VQ code) most. */
+  /** With the `features` capability: the samples that use a unit most. */
   topActivating: {
     params: obj({ sessionId, feature: num({ integer: true, min: 0 }), count: num({ integer: true, min: 1, max: 1000 }) }),
     result: obj({ indices: typedArray('Int32Array'), activations: typedArray('Float32Array') }),

@@ -72,10 +72,15 @@ test('train --json, inspect and encode work end to end on the bundled sample', a
   const inspectedLatents = lastJson((await runCli(['inspect', latents, '--json'])).stdout);
   assert.equal(inspectedLatents.count, 40);
   assert.deepEqual(inspectedLatents.shape, [3]);
+
+  // The checkpoint's capabilities, not its kind's name, decide whether k may change.
+  const fixedK = await runCli(['encode', '--checkpoint', checkpoint, '--data', 'sample', '--limit', '40', '--out', latents, '--k', '2']);
+  assert.equal(fixedK.code, 2);
+  assert.deepEqual(cliErrorLines(fixedK.stderr), ['error: --k applies to models whose number of active units can change (k-sparse), not to ae models']);
 });
 
 for (const [args, pattern] of [
-  [['train', '--model', 'gan', '--data', 'sample'], /^error: train.model: expected one of ae, dae/],
+  [['train', '--model', 'gan', '--data', 'sample'], /^error: unknown model kind "gan" \(known: vae, ae, dae, ksparse/],
   [['train', '--model', 'ae'], /^error: train needs --data/],
   [['train', '--model', 'ae', '--data', '/no/such/file.npy', '--epochs', '1'], /^error: \/no\/such\/file.npy: no such file/],
   [['train', '--model', 'ae', '--data', 'sample', '--epochs', 'many'], /^error: --epochs must be an integer/],

@@ -43,6 +43,7 @@ test('openSession encodes the checkpoint dataset with labels, errors and latent 
   assert.ok(session.reconstructionError?.every((value) => Number.isFinite(value) && value >= 0));
   assert.equal(session.klPerDim?.length, 2);
   assert.ok(session.latentStd.every((value) => value > 0));
+  assert.deepEqual(session.capabilities, { decodes: true, variational: true, adjustableK: false });
 
   const { inputs, reconstructions } = await handlers.samples({ sessionId: session.sessionId, indices: Int32Array.from([0, 5, 7]) }, context());
   assert.equal(inputs.count, 3);
@@ -59,7 +60,8 @@ test('openSession encodes the checkpoint dataset with labels, errors and latent 
   assert.deepEqual(Array.from(projected.coordinates.subarray(0, 4)), Array.from(session.latents.subarray(0, 4)), 'raw 2-D latents are the map');
 
   await assert.rejects(handlers.samples({ sessionId: session.sessionId, indices: Int32Array.from([300]) }, context()), /index 300 is outside 0..299/);
-  await assert.rejects(handlers.features({ sessionId: session.sessionId }, context()), /k-sparse and VQ-VAE/);
+  await assert.rejects(handlers.features({ sessionId: session.sessionId }, context()), /a vae model has no dictionary or codebook to list/);
+  await assert.rejects(handlers.topActivating({ sessionId: session.sessionId, feature: 0, count: 1 }, context()), /no dictionary or codebook/);
   assert.deepEqual(await handlers.closeSession({ sessionId: session.sessionId }, context()), { closed: true });
   await assert.rejects(handlers.decode({ sessionId: session.sessionId, latents: new Float32Array(2) }, context()), /no open session/);
 });
@@ -77,6 +79,7 @@ test('decode requests leak no tensors over a thousand slider moves', async () =>
 test('k-sparse features: one atom per unit, usage sums to k, top samples really use the feature', async () => {
   const session = await handlers.openSession({ checkpoint: checkpoints.ksparse!, limit: 200 }, context());
   assert.equal(session.k, 4);
+  assert.deepEqual(session.capabilities, { decodes: true, variational: false, features: 'dictionary', adjustableK: true });
   const { images, frequency, kind } = await handlers.features({ sessionId: session.sessionId }, context());
   assert.equal(kind, 'dictionary');
   assert.equal(images.count, 32);
@@ -87,6 +90,7 @@ test('k-sparse features: one atom per unit, usage sums to k, top samples really 
   assert.equal(top.indices.length, 5);
   for (let i = 1; i < 5; i++) assert.ok(top.activations[i - 1]! >= top.activations[i]!, 'sorted by activation');
   for (const [i, index] of top.indices.entries()) assert.equal(session.latents[index * 32 + feature], top.activations[i]);
+  await assert.rejects(handlers.topActivating({ sessionId: session.sessionId, feature: 32, count: 1 }, context()), /feature 32 is outside 0..31/);
 
   const atK1 = await handlers.samples({ sessionId: session.sessionId, indices: Int32Array.from([0, 1]), k: 1 }, context());
   const atK16 = await handlers.samples({ sessionId: session.sessionId, indices: Int32Array.from([0, 1]), k: 16 }, context());
@@ -97,6 +101,7 @@ test('k-sparse features: one atom per unit, usage sums to k, top samples really 
 test('VQ-VAE features: decoded codebook entries with usage that covers every position', async () => {
   const session = await handlers.openSession({ checkpoint: checkpoints.vqvae!, limit: 200 }, context());
   assert.equal(session.codebookSize, 8);
+  assert.deepEqual(session.capabilities, { decodes: true, variational: false, features: 'codebook', adjustableK: false });
   const { images, frequency, kind } = await handlers.features({ sessionId: session.sessionId }, context());
   assert.equal(kind, 'codebook');
   assert.equal(images.count, 8);

@@ -25,6 +25,7 @@ test('a whole Keras model opens as a foreign session that decodes, and closing i
   const session = await handlers.openSession({ model, data }, context());
   assert.equal(session.kind, 'foreign');
   assert.equal(session.noDecoderReason, undefined);
+  assert.deepEqual(session.capabilities, { decodes: true, variational: false, adjustableK: false });
   assert.equal(session.checkpoint, model.model);
   assert.deepEqual(session.inputShape, [28, 28, 1]);
   assert.equal(session.count, 64);
@@ -51,6 +52,7 @@ test('an encode-only model says why it cannot decode, in the session and in deco
   const session = await handlers.openSession({ model: { format: 'tfjs-layers', model: path.join(fixtures, 'tfjs', 'skip_full', 'model.json'), latentLayer: 'code' }, data }, context());
   try {
     assert.match(session.noDecoderReason!, /skip connection/);
+    assert.equal(session.capabilities.decodes, false);
     assert.equal(session.reconstructionError, undefined);
     assertClose(session.latents, readReference(fixtures, 'skip_latents.npy').values, 1e-4, 'skip latents');
     await assert.rejects(handlers.decode({ sessionId: session.sessionId, latents: new Float32Array(4) }, context()), /skip connection/);

@@ -54,6 +54,7 @@ const close = (session: Session) => handlers.closeSession({ sessionId: session.s
 test('latents with a labels CSV and images: a session with no decoder, every count and label in place', async () => {
   const session = await open({ latents: files.latents!, labels: files.names!, images: 'sample' });
   assert.equal(session.kind, 'latents');
+  assert.deepEqual(session.capabilities, { decodes: false, variational: false, adjustableK: false });
   assert.match(session.noDecoderReason ?? '', /^latents only: there is no decoder to decode with/);
   assert.equal(session.reconstructionError, undefined);
   assert.equal(session.klPerDim, undefined);

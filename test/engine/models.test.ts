@@ -1,4 +1,7 @@
-/** Every model kind on real MNIST digits: it trains, its loss falls, and a checkpoint reloads to the same outputs. */
+/**
+ * Every model kind on real MNIST digits: it describes itself completely, trains, its loss falls, and
+ * a checkpoint reloads to the same outputs; the kinds with discrete units list them as before.
+ */
 import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -9,10 +12,15 @@ import { type Backend, loadBackend } from '../../src/engine/backend';
 import { saveCheckpoint } from '../../src/engine/checkpoint/checkpoint';
 import type { Dataset } from '../../src/engine/data/dataset';
 import { loadDataset } from '../../src/engine/data/loadDataset';
+import { createHandlers } from '../../src/engine/handlers';
 import type { BuiltModel } from '../../src/engine/models/modelKind';
 import { openCheckpoint } from '../../src/engine/models/openCheckpoint';
 import { modelKind, modelKinds } from '../../src/engine/models/registry';
+import { runTraining } from '../../src/engine/training/runTraining';
 import { train } from '../../src/engine/training/train';
+import { modelKindDescriptorSchema } from '../../src/shared/modelKinds';
+import { EngineError, engineMethods } from '../../src/shared/protocol';
+import { rejectsInOneLine } from '../support/helpers';
 
 const small: Record<string, Record<string, unknown>> = {
   ae: { hidden: [64] },
@@ -64,8 +72,29 @@ function maxAbsDiff(a: ArrayLike<number>, b: ArrayLike<number>): number {
   return max;
 }
 
+test('every registered kind describes itself completely, and the engine lists the descriptors for the host', async () => {
+  const names = modelKinds.map(({ descriptor }) => descriptor.name);
+  assert.equal(new Set(names).size, names.length, `names are unique: ${names.join(', ')}`);
+  for (const { descriptor, configSchema, defaults } of modelKinds) {
+    assert.doesNotThrow(() => modelKindDescriptorSchema.parse(descriptor, descriptor.name));
+    assert.ok(!['foreign', 'latents'].includes(descriptor.name), `${descriptor.name}: the session kinds of models made elsewhere and bare latents stay free`);
+    assert.doesNotThrow(() => configSchema.parse(defaults(data.shape, descriptor.defaults.latentDim)), `${descriptor.name}: New Experiment's latent size gives a valid config`);
+    const model = build(descriptor.name);
+    assert.equal(model.features?.kind, descriptor.capabilities.features, `${descriptor.name}: the model lists the units its capabilities name`);
+    model.dispose();
+  }
+  const listed = await createHandlers().modelKinds({}, { signal: new AbortController().signal, emit: () => undefined });
+  assert.doesNotThrow(() => engineMethods.modelKinds.result.parse(listed, 'modelKinds'));
+  assert.deepEqual(listed.kinds, modelKinds.map(({ descriptor }) => descriptor));
+});
+
+test('an unknown kind is refused in one line that names the known ones, before any data is read', async () => {
+  const known = modelKinds.map(({ descriptor }) => descriptor.name).join(', ');
+  await rejectsInOneLine(runTraining(backend, { model: 'gan', data: '/no/such/file.npy', epochs: 1 }), EngineError, new RegExp(`^unknown model kind "gan" \\(known: ${known}\\)$`));
+});
+
 describe('every model kind', () => {
-  for (const kind of Object.keys(modelKinds)) {
+  for (const kind of modelKinds.map(({ descriptor }) => descriptor.name)) {
     test(`${kind}: trains on MNIST, loss falls, and the checkpoint reloads to identical outputs`, async () => {
       const model = build(kind);
       const result = await train(tf, model, x, { epochs: 3, batchSize: 64, validationFraction: 0.125, seed: 1, learningRate: 2e-3 });
@@ -163,6 +192,62 @@ test('vae reports a finite ELBO and per-dimension KL; a larger beta pulls the KL
   assert.ok(Number.isFinite(plain.last.val_elbo) && plain.last.val_elbo! < 0, 'ELBO in nats is finite and negative');
   assert.equal((plain.metrics.klPerDim as number[]).length, 4);
   assert.ok(heavy.last.kl! < plain.last.kl!, `beta=8 KL ${heavy.last.kl} should be below beta=1 KL ${plain.last.kl}`);
+});
+
+test('ksparse features: each atom is its decoder row, usage is the share of samples using it, activations are its code column', async () => {
+  const model = build('ksparse');
+  await train(tf, model, x, { epochs: 1, batchSize: 64, validationFraction: 0, seed: 1, learningRate: 1e-3 });
+  const units = model.features!;
+  assert.equal(units.count, 32);
+  // Tied and MSE: decoding e_i − decoding 0 leaves column i of the encoder kernel.
+  const kernel = model.parts.encoder.getWeights()[0]!;
+  const rows = tf.transpose(kernel);
+  const tensors = tf.memory().numTensors;
+  assert.ok(maxAbsDiff(await units.images(), await rows.data()) < 1e-5);
+  assert.equal(tf.memory().numTensors, tensors, 'listing units leaks no tensors');
+  rows.dispose();
+  const z = model.encode(x);
+  const latents = (await z.data()) as Float32Array;
+  z.dispose();
+  const usage = await units.usage(latents, data.count);
+  const firing = (unit: number) => Array.from({ length: data.count }, (_, row) => latents[row * 32 + unit]!);
+  for (let unit = 0; unit < 32; unit++) assert.ok(Math.abs(usage[unit]! - firing(unit).filter((value) => value !== 0).length / data.count) < 1e-4, `usage of unit ${unit}`);
+  assert.deepEqual(Array.from(await units.activations(latents, data.count, 7)), firing(7));
+  model.dispose();
+});
+
+test('vqvae features: the codes read off the latents are a brute-force nearest-code search, counted per position and per sample', async () => {
+  const model = build('vqvae');
+  await train(tf, model, x, { epochs: 1, batchSize: 64, validationFraction: 0, seed: 1, learningRate: 2e-3 });
+  const units = model.features!;
+  const codebook = model.parts.extraVariables.codebook!.dataSync();
+  const [size, dim] = [16, 4];
+  assert.equal(units.count, size);
+  const z = model.encode(x);
+  const latents = (await z.data()) as Float32Array;
+  z.dispose();
+  const positions = model.latentDim / dim;
+  const codes = Array.from({ length: data.count * positions }, (_, slot) => {
+    let best = 0;
+    let bestDistance = Infinity;
+    for (let code = 0; code < size; code++) {
+      let distance = 0;
+      for (let j = 0; j < dim; j++) distance += (latents[slot * dim + j]! - codebook[code * dim + j]!) ** 2;
+      if (distance < bestDistance) [best, bestDistance] = [code, distance];
+    }
+    return best;
+  });
+  const tensors = tf.memory().numTensors;
+  const usage = await units.usage(latents, data.count);
+  for (let code = 0; code < size; code++) assert.equal(usage[code], Math.fround(codes.filter((c) => c === code).length / codes.length), `usage of code ${code}`);
+  const used = usage.indexOf(Math.max(...usage));
+  const perSample = Array.from({ length: data.count }, (_, row) => codes.slice(row * positions, (row + 1) * positions).filter((c) => c === used).length);
+  assert.deepEqual(Array.from(await units.activations(latents, data.count, used)), perSample);
+  const images = await units.images();
+  assert.equal(images.length, size * 784);
+  assert.ok(images.every((value) => value >= 0 && value <= 1), 'decoded codes are outputs in the data range');
+  assert.equal(tf.memory().numTensors, tensors, 'listing units leaks no tensors');
+  model.dispose();
 });
 
 test('vqvae uses more than one code (perplexity > 1) and assigns a code to every position', async () => {

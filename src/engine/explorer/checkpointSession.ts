@@ -3,7 +3,7 @@
  * encoded once in the model's normalisation, with reconstruction errors, KL per dimension for VAEs
  * and the training history the checkpoint carries.
  */
-import { EngineError, type OpenSessionParams, type Session } from '../../shared/protocol';
+import { EngineError, type OpenSessionParams } from '../../shared/protocol';
 import type { Backend, Tf } from '../backend';
 import { DataError, sampleSize } from '../data/dataset';
 import { datasetTotal, loadDataset } from '../data/loadDataset';
@@ -23,7 +23,7 @@ export async function openCheckpointSession(
 ): Promise<OpenedSession> {
   if (params.labels !== undefined || params.images !== undefined) throw new EngineError('bad-request', `${params.checkpoint}: labels and images go with latents; a checkpoint explores its data (choose it with data)`);
   const { tf } = backend;
-  const { model, meta } = await openCheckpoint(tf, params.checkpoint);
+  const { model, meta, descriptor } = await openCheckpoint(tf, params.checkpoint);
   try {
     const source = params.data ?? meta.dataset?.source;
     if (!source) throw new DataError(`${params.checkpoint}: the checkpoint does not record its dataset — choose the data to explore`);
@@ -34,12 +34,12 @@ export async function openCheckpointSession(
     const x = renormalize(dataset, meta.normalization);
     const { latents, errors } = await encodeDataset(tf, model, x, dataset.shape, { withErrors: true, signal });
     const { mean, std } = columnMoments(latents, dataset.count, model.latentDim);
-    const kind = meta.kind as Session['kind'];
     const config = model.config as { k?: number; codebookSize?: number };
     return {
-      open: { kind, model, inputShape: meta.inputShape, x, count: dataset.count, latentDim: model.latentDim, latents },
+      open: { kind: meta.kind, model, inputShape: meta.inputShape, x, count: dataset.count, latentDim: model.latentDim, latents },
       session: {
-        kind,
+        kind: meta.kind,
+        capabilities: descriptor.capabilities,
         checkpoint: params.checkpoint,
         dataSource: dataset.source,
         latentDim: model.latentDim,

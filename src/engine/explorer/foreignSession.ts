@@ -32,6 +32,7 @@ export async function openForeignSession(
       open: { kind: 'foreign', foreign: codec, ...(noDecoderReason ? { noDecoderReason } : {}), inputShape: dataset.shape, x: dataset.x, count: dataset.count, latentDim: codec.latentDim, latents },
       session: {
         kind: 'foreign',
+        capabilities: { decodes: noDecoderReason === undefined, variational: false, adjustableK: false },
         ...(noDecoderReason ? { noDecoderReason } : {}),
         checkpoint: spec.model,
         dataSource: dataset.source,

@@ -81,6 +81,7 @@ export async function openLatents(
     open: { kind: 'latents', noDecoderReason: NO_DECODER_REASON, inputShape, x: images?.x ?? new Float32Array(0), count, latentDim: dim, latents },
     session: {
       kind: 'latents',
+      capabilities: { decodes: false, variational: false, adjustableK: false },
       noDecoderReason: NO_DECODER_REASON,
       // No checkpoint: the latents file is what was opened.
       checkpoint: '',

@@ -1,6 +1,6 @@
 /** `betavae`: β-VAE (Higgins et al. 2017) — β weights the KL; optional capacity annealing C → capacity. */
 import { type Infer, num, obj } from '../../shared/schema';
-import type { ModelKindSpec } from './modelKind';
+import { type ModelKindSpec, reconstructs } from './modelKind';
 import { vaeFields } from './vae';
 import { buildVariationalParts, variationalDefaults, variationalModel } from './variational';
 
@@ -15,8 +15,14 @@ export type BetaVaeConfig = Infer<typeof configSchema>;
 const weighting = (config: BetaVaeConfig) => ({ beta: config.beta, capacity: config.capacity, capacitySteps: config.capacitySteps });
 
 export const betavae: ModelKindSpec<BetaVaeConfig> = {
-  kind: 'betavae',
-  title: 'β-VAE',
+  descriptor: {
+    name: 'betavae',
+    title: 'β-VAE',
+    detail: 'VAE with a β weight on KL: more disentangled factors',
+    latentHint: 'try 2–32',
+    defaults: { latentDim: 8, epochs: 10 },
+    capabilities: { ...reconstructs, variational: true },
+  },
   configSchema,
   defaults: (inputShape, latentDim) => ({ ...variationalDefaults(inputShape, latentDim), beta: 4, capacity: 0, capacitySteps: 0 }),
   build: (tf, config, inputShape) => variationalModel(tf, config, buildVariationalParts(tf, config, inputShape), weighting),

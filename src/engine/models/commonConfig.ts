@@ -37,6 +37,15 @@ export function stepSeed(seed: number, step: number, stream: number): number {
   return (seed * 1_000_003 + step * 31 + stream) % 2 ** 31;
 }
 
+/** A tensor's values, freeing the tensor: for results that leave the engine as typed arrays. */
+export async function takeData<T extends Float32Array | Int32Array = Float32Array>(tensor: tfTypes.Tensor): Promise<T> {
+  try {
+    return (await tensor.data()) as T;
+  } finally {
+    tensor.dispose();
+  }
+}
+
 /** The one model output as a tensor (LayersModel.apply is typed for many outputs). */
 export function applyOne(model: tfTypes.LayersModel, x: tfTypes.Tensor): tfTypes.Tensor {
   return model.apply(x) as tfTypes.Tensor;

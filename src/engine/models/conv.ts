@@ -4,7 +4,7 @@ import type { Tf } from '../backend';
 import { applyOne, commonFields, convFields, partsVariables } from './commonConfig';
 import { activations, convDecoder, convEncoder, Initializers } from './layers';
 import { mseMean, outputTransform, reconstructionKinds, reconstructionPerSample } from './losses';
-import { disposeModelParts, type BuiltModel, type ModelKindSpec, type ModelParts } from './modelKind';
+import { disposeModelParts, type BuiltModel, type ModelKindSpec, type ModelParts, reconstructs } from './modelKind';
 
 const configSchema = obj({ ...commonFields, ...convFields, activation: oneOf(activations), reconstruction: oneOf(reconstructionKinds) });
 export type ConvConfig = Infer<typeof configSchema>;
@@ -28,8 +28,14 @@ function wrap(tf: Tf, config: ConvConfig, parts: ModelParts): BuiltModel<ConvCon
 }
 
 export const conv: ModelKindSpec<ConvConfig> = {
-  kind: 'conv',
-  title: 'Convolutional autoencoder',
+  descriptor: {
+    name: 'conv',
+    title: 'Convolutional AE',
+    detail: 'Strided conv encoder, transposed-conv decoder (images)',
+    latentHint: 'try 2–32',
+    defaults: { latentDim: 16, epochs: 5 },
+    capabilities: reconstructs,
+  },
   configSchema,
   defaults: (_inputShape, latentDim) => ({ latentDim, learningRate: 1e-3, seed: 0, filters: [32, 64], kernelSize: 3, activation: 'relu', reconstruction: 'bce' }),
   build(tf, config, inputShape) {

@@ -3,7 +3,7 @@ import { type Infer, num, obj, oneOf } from '../../shared/schema';
 import type { Tf } from '../backend';
 import { commonFields, denseFields, stepSeed } from './commonConfig';
 import { buildDenseAeParts, denseAeModel } from './denseAutoencoder';
-import type { LossContext, ModelKindSpec, Tensor } from './modelKind';
+import { type LossContext, type ModelKindSpec, reconstructs, type Tensor } from './modelKind';
 
 const configSchema = obj({
   ...commonFields,
@@ -23,8 +23,14 @@ export function corrupt(tf: Tf, config: Pick<DaeConfig, 'noise' | 'noiseLevel' |
 }
 
 export const dae: ModelKindSpec<DaeConfig> = {
-  kind: 'dae',
-  title: 'Denoising autoencoder',
+  descriptor: {
+    name: 'dae',
+    title: 'Denoising AE',
+    detail: 'Reconstructs clean inputs from masked ones',
+    latentHint: 'try 2–32',
+    defaults: { latentDim: 16, epochs: 10 },
+    capabilities: reconstructs,
+  },
   configSchema,
   defaults: (_inputShape, latentDim) => ({ latentDim, learningRate: 1e-3, seed: 0, hidden: [256], activation: 'relu', reconstruction: 'bce', noise: 'masking', noiseLevel: 0.3 }),
   build: (tf, config, inputShape) => dae.wrap(tf, config, inputShape, buildDenseAeParts(tf, config, inputShape)),

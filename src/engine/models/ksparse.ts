@@ -6,10 +6,10 @@
 import type * as tfTypes from '@tensorflow/tfjs';
 import { bool, type Infer, num, obj, oneOf } from '../../shared/schema';
 import type { Tf } from '../backend';
-import { applyOne, commonFields, layerVariables, partsVariables } from './commonConfig';
+import { applyOne, commonFields, layerVariables, partsVariables, takeData } from './commonConfig';
 import { denseDecoder, denseStack, Initializers } from './layers';
 import { mseMean, outputTransform, reconstructionKinds, reconstructionPerSample, withoutGradient } from './losses';
-import { disposeModelParts, type BuiltModel, type ModelKindSpec, type ModelParts, type Tensor } from './modelKind';
+import { disposeModelParts, type BuiltModel, type FeatureUnits, type ModelKindSpec, type ModelParts, reconstructs, type Tensor } from './modelKind';
 
 const configSchema = obj({
   ...commonFields,
@@ -29,6 +29,24 @@ export function keepTopK(tf: Tf, h: Tensor, k: number): Tensor {
   });
 }
 
+/** The dictionary: atom i is decode(e_i) − decode(0), exactly row i of the linear decoder for MSE models. */
+function dictionary(tf: Tf, units: number, decode: (z: Tensor) => Tensor): FeatureUnits {
+  return {
+    kind: 'dictionary',
+    count: units,
+    stretch: true,
+    images: () => takeData(tf.tidy(() => tf.sub(decode(tf.eye(units)), decode(tf.zeros([1, units]))))),
+    usage: async (latents, rows) => {
+      const frequency = new Float32Array(units);
+      for (let row = 0; row < rows; row++) {
+        for (let unit = 0; unit < units; unit++) if (latents[row * units + unit] !== 0) frequency[unit]! += 1 / rows;
+      }
+      return frequency;
+    },
+    activations: async (latents, rows, unit) => Float32Array.from({ length: rows }, (_, row) => latents[row * units + unit]!),
+  };
+}
+
 function denseLayer(model: tfTypes.LayersModel): tfTypes.layers.Layer {
   return model.layers.find((layer) => layer.getClassName() === 'Dense')!;
 }
@@ -44,6 +62,7 @@ function wrap(tf: Tf, config: KSparseConfig, parts: ModelParts): BuiltModel<KSpa
     return tf.add(tf.matMul(z, encoderKernel, false, true), decoderBias).reshape([z.shape[0]!, ...inputShape]);
   };
   const codeOf = (x: Tensor, k: number) => keepTopK(tf, applyOne(parts.encoder, x), k);
+  const decode = (z: Tensor) => tf.tidy(() => outputTransform(tf, config.reconstruction, rawDecode(z)));
   return {
     config,
     parts,
@@ -55,7 +74,7 @@ function wrap(tf: Tf, config: KSparseConfig, parts: ModelParts): BuiltModel<KSpa
       return { loss: reconstruction, reconstruction, mse };
     },
     encode: (x, options) => tf.tidy(() => codeOf(x, options?.k ?? config.k)),
-    decode: (z) => tf.tidy(() => outputTransform(tf, config.reconstruction, rawDecode(z))),
+    decode,
     trainableVariables: () => {
       if (!config.tied) return partsVariables(parts);
       const decoderKernel = decoderDense.getWeights(false)[0];
@@ -69,13 +88,20 @@ function wrap(tf: Tf, config: KSparseConfig, parts: ModelParts): BuiltModel<KSpa
       decoderDense.setWeights([transposed, decoderBias]);
       transposed.dispose();
     },
+    features: dictionary(tf, config.latentDim, decode),
     dispose: () => disposeModelParts(parts),
   };
 }
 
 export const ksparse: ModelKindSpec<KSparseConfig> = {
-  kind: 'ksparse',
-  title: 'k-sparse autoencoder',
+  descriptor: {
+    name: 'ksparse',
+    title: 'k-sparse AE',
+    detail: 'Exactly k active units per sample: a learned dictionary',
+    latentHint: 'hidden units for k-sparse',
+    defaults: { latentDim: 100, epochs: 10 },
+    capabilities: { ...reconstructs, features: 'dictionary', adjustableK: true },
+  },
   configSchema,
   defaults: (_inputShape, latentDim) => ({ latentDim, learningRate: 1e-3, seed: 0, k: Math.max(1, Math.round(latentDim / 8)), tied: true, reconstruction: 'mse' }),
   build(tf, config, inputShape) {

@@ -4,6 +4,7 @@
  * quantisation) lives in `lossTerms`, `encode` and `decode`, driven by the saved config.
  */
 import type * as tfTypes from '@tensorflow/tfjs';
+import type { Capabilities, FeatureKind, ModelKindDescriptor } from '../../shared/modelKinds';
 import type { Schema } from '../../shared/schema';
 import type { Tf } from '../backend';
 
@@ -68,12 +69,34 @@ export interface BuiltModel<C> {
   afterStep?(x: Tensor, step: number): void;
   /** Makes the saved parts standalone (copies a tied kernel into the decoder). */
   prepareForSave?(): void;
+  /** The units the Features view lists; present exactly when the kind's capabilities name them. */
+  features?: FeatureUnits;
   dispose(): void;
 }
 
+/**
+ * A model's discrete units (a dictionary's atoms, a codebook's codes) for the explorer. `latents`
+ * are `rows` latent rows this model encoded, [rows, latentDim].
+ */
+export interface FeatureUnits {
+  readonly kind: FeatureKind;
+  readonly count: number;
+  /** Atoms are differences of outputs, of arbitrary sign and scale, so each is shown on its own range. */
+  readonly stretch: boolean;
+  /** Every unit as model outputs, [count, ...inputShape]. */
+  images(): Promise<Float32Array>;
+  /** How often each unit is used over the rows, as a share. */
+  usage(latents: Float32Array, rows: number): Promise<Float32Array>;
+  /** How strongly each row uses `unit`. */
+  activations(latents: Float32Array, rows: number, unit: number): Promise<Float32Array>;
+}
+
+/** What every kind can do: its latents decode to samples. Kinds add what else they offer. */
+export const reconstructs: Capabilities = { decodes: true, variational: false, adjustableK: false };
+
 export interface ModelKindSpec<C> {
-  kind: string;
-  title: string;
+  /** How the kind is named, offered and explored outside the engine. */
+  descriptor: ModelKindDescriptor;
   configSchema: Schema<C>;
   /** Sensible defaults for an input shape and latent size; the config schema validates overrides. */
   defaults(inputShape: readonly number[], latentDim: number): C;

@@ -3,6 +3,7 @@ import type { Tf } from '../backend';
 import { loadCheckpoint } from '../checkpoint/checkpoint';
 import { CheckpointError } from '../checkpoint/errors';
 import type { CheckpointMeta } from '../checkpoint/meta';
+import type { ModelKindDescriptor } from '../../shared/modelKinds';
 import { messageOf } from '../../shared/protocol';
 import { disposeModelParts, type BuiltModel } from './modelKind';
 import { modelKind } from './registry';
@@ -10,6 +11,7 @@ import { modelKind } from './registry';
 export interface OpenedCheckpoint {
   meta: CheckpointMeta;
   model: BuiltModel<unknown>;
+  descriptor: ModelKindDescriptor;
 }
 
 export async function openCheckpoint(tf: Tf, location: string): Promise<OpenedCheckpoint> {
@@ -17,7 +19,7 @@ export async function openCheckpoint(tf: Tf, location: string): Promise<OpenedCh
   try {
     const spec = modelKind(meta.kind);
     const config = spec.configSchema.parse(meta.config, 'config');
-    return { meta, model: spec.wrap(tf, config, meta.inputShape, parts) };
+    return { meta, model: spec.wrap(tf, config, meta.inputShape, parts), descriptor: spec.descriptor };
   } catch (error) {
     disposeModelParts(parts);
     throw new CheckpointError(`${location}: latent-lab.json describes a model this version cannot rebuild (${messageOf(error)}) — retrain it or update Latent Lab`);

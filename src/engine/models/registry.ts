@@ -1,4 +1,5 @@
-/** Every model kind by name; the protocol's kind list is derived from this. */
+/** Every model kind: the one catalog, which the host reads through the `modelKinds` request. */
+import { EngineError } from '../../shared/protocol';
 import { ae } from './ae';
 import { betavae } from './betavae';
 import { conv } from './conv';
@@ -7,12 +8,12 @@ import { ksparse } from './ksparse';
 import type { ModelKindSpec } from './modelKind';
 import { vae } from './vae';
 import { vqvae } from './vqvae';
-import type { ModelKindName } from '../../shared/protocol';
 
-export const modelKinds = { ae, dae, ksparse, conv, vae, betavae, vqvae } satisfies Record<ModelKindName, unknown>;
+/** In the order New Experiment offers them. */
+export const modelKinds: readonly ModelKindSpec<unknown>[] = [vae, ae, dae, ksparse, conv, betavae, vqvae];
 
 export function modelKind(name: string): ModelKindSpec<unknown> {
-  const spec = (modelKinds as Record<string, ModelKindSpec<unknown>>)[name];
-  if (!spec) throw new RangeError(`unknown model kind "${name}" (known: ${Object.keys(modelKinds).join(', ')})`);
+  const spec = modelKinds.find((kind) => kind.descriptor.name === name);
+  if (!spec) throw new EngineError('bad-request', `unknown model kind "${name}" (known: ${modelKinds.map((kind) => kind.descriptor.name).join(', ')})`);
   return spec;
 }

@@ -8,10 +8,10 @@
 import type * as tfTypes from '@tensorflow/tfjs';
 import { type Infer, num, obj, oneOf } from '../../shared/schema';
 import type { Tf } from '../backend';
-import { applyOne, commonFields, convFields, denseFields, layerVariables, stepSeed } from './commonConfig';
+import { applyOne, commonFields, convFields, denseFields, layerVariables, stepSeed, takeData } from './commonConfig';
 import { convDecoder, convEncoder, denseDecoder, denseStack, Initializers } from './layers';
 import { mseMean, outputTransform, reconstructionPerSample, stopGradient, withoutGradient } from './losses';
-import { disposeModelParts, type BuiltModel, type ModelKindSpec, type ModelParts, type Scalar, type Tensor } from './modelKind';
+import { disposeModelParts, type BuiltModel, type FeatureUnits, type ModelKindSpec, type ModelParts, reconstructs, type Scalar, type Tensor } from './modelKind';
 
 const configSchema = obj({
   ...commonFields,
@@ -26,6 +26,9 @@ const configSchema = obj({
   decay: num({ min: 0, max: 0.9999 }),
 });
 export type VqVaeConfig = Infer<typeof configSchema>;
+
+/** Code vectors assigned per tensor op when reading codes off latents; bounds the distance matrix. */
+const ASSIGN_BATCH = 16_384;
 
 /** Nearest codebook index per row of z [n, d] against codebook [k, d]. */
 export function nearestCodes(tf: Tf, z: Tensor, codebook: Tensor): Tensor {
@@ -48,7 +51,7 @@ export function perplexity(counts: ArrayLike<number>): number {
 
 function wrap(tf: Tf, config: VqVaeConfig, parts: ModelParts): BuiltModel<VqVaeConfig> {
   const { codebook, emaCount, emaSum } = parts.extraVariables as Record<'codebook' | 'emaCount' | 'emaSum', tfTypes.Variable>;
-  const { codebookSize: k, latentDim: d, decay } = config;
+  const { codebookSize: k, latentDim: d, positions, decay } = config;
   const rowsOf = (x: Tensor) => applyOne(parts.encoder, x).reshape([-1, d]);
   const quantise = (rows: Tensor) => {
     const codes = withoutGradient(tf, rows, (input) => nearestCodes(tf, input, codebook));
@@ -56,10 +59,36 @@ function wrap(tf: Tf, config: VqVaeConfig, parts: ModelParts): BuiltModel<VqVaeC
     const oneHot = tf.oneHot(codes, k);
     return { codes, oneHot, quantised: tf.matMul(oneHot, codebook) };
   };
+  const decode = (z: Tensor) => tf.tidy(() => outputTransform(tf, config.reconstruction, applyOne(parts.decoder, z)));
+  /** The code at each position of `rows` encoded samples: their latents are codebook rows, so the nearest is the one used. */
+  const assignments = async (latents: Float32Array, rows: number): Promise<Int32Array> => {
+    const codes = new Int32Array(rows * positions);
+    for (let start = 0; start < codes.length; start += ASSIGN_BATCH) {
+      const n = Math.min(ASSIGN_BATCH, codes.length - start);
+      codes.set(await takeData<Int32Array>(tf.tidy(() => nearestCodes(tf, tf.tensor2d(latents.subarray(start * d, (start + n) * d), [n, d]), codebook))), start);
+    }
+    return codes;
+  };
+  const features: FeatureUnits = {
+    kind: 'codebook',
+    count: k,
+    stretch: false,
+    // Each code decoded as if every position of a sample used it.
+    images: () => takeData(tf.tidy(() => decode(tf.tile(codebook, [1, positions])))),
+    usage: async (latents, rows) => {
+      const usage = new Float32Array(k);
+      for (const code of await assignments(latents, rows)) usage[code]! += 1;
+      return usage.map((count) => count / (rows * positions));
+    },
+    activations: async (latents, rows, unit) => {
+      const codes = await assignments(latents, rows);
+      return Float32Array.from({ length: rows }, (_, row) => codes.subarray(row * positions, (row + 1) * positions).filter((code) => code === unit).length);
+    },
+  };
   return {
     config,
     parts,
-    latentDim: config.positions * d,
+    latentDim: positions * d,
     lossTerms(x) {
       const rows = rowsOf(x);
       const { quantised } = quantise(rows);
@@ -72,7 +101,7 @@ function wrap(tf: Tf, config: VqVaeConfig, parts: ModelParts): BuiltModel<VqVaeC
       return { loss, reconstruction, commitment, mse };
     },
     encode: (x) => tf.tidy(() => quantise(rowsOf(x)).quantised.reshape([x.shape[0]!, -1])),
-    decode: (z) => tf.tidy(() => outputTransform(tf, config.reconstruction, applyOne(parts.decoder, z))),
+    decode,
     async metrics(x) {
       const counts = tf.tidy(() => tf.sum(quantise(rowsOf(x)).oneHot, 0));
       const usage = Array.from(await counts.data());
@@ -111,13 +140,20 @@ function wrap(tf: Tf, config: VqVaeConfig, parts: ModelParts): BuiltModel<VqVaeC
       });
     },
     trainableVariables: () => [...layerVariables(parts.encoder), ...layerVariables(parts.decoder)],
+    features,
     dispose: () => disposeModelParts(parts),
   };
 }
 
 export const vqvae: ModelKindSpec<VqVaeConfig> = {
-  kind: 'vqvae',
-  title: 'VQ-VAE',
+  descriptor: {
+    name: 'vqvae',
+    title: 'VQ-VAE',
+    detail: 'Discrete codebook latents with straight-through gradients',
+    latentHint: 'try 2–32',
+    defaults: { latentDim: 8, epochs: 10 },
+    capabilities: { ...reconstructs, features: 'codebook' },
+  },
   configSchema,
   defaults: (inputShape, latentDim) => ({
     latentDim,

@@ -1,32 +1,53 @@
 /** "New Experiment": a short quick-pick flow with sensible defaults per kind, then a training panel. */
 import * as path from 'node:path';
 import * as vscode from 'vscode';
-import { type ModelKindName, modelKindNames, runFolderName, type TrainParams } from '../../shared/protocol';
+import type { ModelKindDescriptor } from '../../shared/modelKinds';
+import { messageOf, runFolderName, type TrainParams } from '../../shared/protocol';
+import type { EngineHost } from '../engineHost';
 
-const kindDescriptions: Record<ModelKindName, { label: string; detail: string; latent: number; epochs: number }> = {
-  vae: { label: 'VAE', detail: 'Variational autoencoder: smooth latent space, sliders and manifold grid', latent: 2, epochs: 10 },
-  ae: { label: 'Autoencoder', detail: 'Dense autoencoder (linear activation behaves like PCA)', latent: 2, epochs: 10 },
-  dae: { label: 'Denoising AE', detail: 'Reconstructs clean inputs from masked ones', latent: 16, epochs: 10 },
-  ksparse: { label: 'k-sparse AE', detail: 'Exactly k active units per sample: a learned dictionary', latent: 100, epochs: 10 },
-  conv: { label: 'Convolutional AE', detail: 'Strided conv encoder, transposed-conv decoder (images)', latent: 16, epochs: 5 },
-  betavae: { label: 'β-VAE', detail: 'VAE with a β weight on KL: more disentangled factors', latent: 8, epochs: 10 },
-  vqvae: { label: 'VQ-VAE', detail: 'Discrete codebook latents with straight-through gradients', latent: 8, epochs: 10 },
-};
-
-export async function askForExperiment(runsRoot: string, sampleOnly = false): Promise<TrainParams | undefined> {
-  const kind = await vscode.window.showQuickPick(
-    modelKindNames.map((name) => ({ label: kindDescriptions[name].label, description: name, detail: kindDescriptions[name].detail, name })),
-    { title: 'Latent Lab: New Experiment (1/4) — model kind', placeHolder: 'Which autoencoder?' },
-  );
+export async function askForExperiment(engine: EngineHost, runsRoot: string, sampleOnly = false): Promise<TrainParams | undefined> {
+  const kind = await pickKind(engine);
   if (!kind) return undefined;
   const data = sampleOnly ? 'sample' : await pickDataset('Latent Lab: New Experiment (2/4) — dataset');
   if (!data) return undefined;
-  const defaults = kindDescriptions[kind.name];
-  const latent = await askInteger('Latent Lab: New Experiment (3/4) — latent size', `Latent dimensions (2 gives a map without projection; ${kind.name === 'ksparse' ? 'hidden units for k-sparse' : 'try 2–32'})`, defaults.latent, 1, 4096);
+  const latent = await askInteger('Latent Lab: New Experiment (3/4) — latent size', `Latent dimensions (2 gives a map without projection; ${kind.latentHint})`, kind.defaults.latentDim, 1, 4096);
   if (latent === undefined) return undefined;
-  const epochs = await askInteger('Latent Lab: New Experiment (4/4) — epochs', 'Training epochs (a checkpoint is saved after each one)', defaults.epochs, 1, 100_000);
+  const epochs = await askInteger('Latent Lab: New Experiment (4/4) — epochs', 'Training epochs (a checkpoint is saved after each one)', kind.defaults.epochs, 1, 100_000);
   if (epochs === undefined) return undefined;
   return { model: kind.name, data, latentDim: latent, epochs, out: path.join(runsRoot, runFolderName(kind.name)) };
+}
+
+/** The kinds come from the engine; the pick opens at once and stays busy until they arrive (the engine may be starting). */
+async function pickKind(engine: EngineHost): Promise<ModelKindDescriptor | undefined> {
+  const pick = vscode.window.createQuickPick<vscode.QuickPickItem & { descriptor: ModelKindDescriptor }>();
+  pick.title = 'Latent Lab: New Experiment (1/4) — model kind';
+  pick.placeholder = 'Which autoencoder?';
+  pick.busy = true;
+  const chosen = new Promise<ModelKindDescriptor | undefined>((resolve) => {
+    pick.onDidAccept(() => {
+      const item = pick.selectedItems[0];
+      if (!item) return;
+      resolve(item.descriptor);
+      pick.hide();
+    });
+    pick.onDidHide(() => resolve(undefined));
+  });
+  pick.show();
+  engine.request('modelKinds', {}).then(
+    ({ kinds }) => {
+      pick.items = kinds.map((descriptor) => ({ label: descriptor.title, description: descriptor.name, detail: descriptor.detail, descriptor }));
+      pick.busy = false;
+    },
+    (error: unknown) => {
+      pick.hide();
+      void vscode.window.showErrorMessage(`Latent Lab: could not list the model kinds: ${messageOf(error)}`);
+    },
+  );
+  try {
+    return await chosen;
+  } finally {
+    pick.dispose();
+  }
 }
 
 /** The sample, a file or a folder; undefined when cancelled, null when `none` is offered and chosen. */

@@ -34,11 +34,6 @@ export function latentRow(session: Session, index: number): Float32Array {
   return session.latents.slice(index * session.latentDim, (index + 1) * session.latentDim);
 }
 
-
-export function isVariational(session: Session): boolean {
-  return session.kind === 'vae' || session.kind === 'betavae';
-}
-
 export function decode(explore: Explore, latents: Float32Array): Promise<Images> {
   return explore.client.request('decode', { sessionId: explore.session.sessionId, latents }).result;
 }

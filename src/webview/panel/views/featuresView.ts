@@ -1,7 +1,7 @@
 /**
- * What a k-sparse or VQ-VAE model learned, unit by unit: the dictionary (or decoded codebook) as
+ * What a model with discrete units learned, unit by unit: the dictionary (or decoded codebook) as
  * images with how often each is used, dead units flagged; a click shows the samples that use a unit
- * most. For k-sparse models a k slider shows how reconstructions degrade as fewer units may fire.
+ * most. Where k is adjustable, a k slider shows how reconstructions degrade as fewer units may fire.
  */
 import type { ResultOf } from '../../../shared/protocol';
 import { failureText, formatPercent, formatValue, plural } from '../../common/format';
@@ -38,8 +38,8 @@ export class FeaturesView extends View {
   constructor(private readonly explore: Explore) {
     super('features-view');
     const { session, state } = explore;
-    if (session.kind !== 'ksparse' && session.kind !== 'vqvae') {
-      this.element.append(notice(`Features are the units of k-sparse and VQ-VAE models; a ${session.kind} has no discrete units to list. Traversal shows what each latent dim does.`));
+    if (!session.capabilities.features) {
+      this.element.append(notice(`Features are the units of a dictionary or a codebook; a ${session.kind} model has no discrete units to list. Traversal shows what each latent dim does.`));
       return;
     }
     const sort = select('Sort by', sorts, state.value.featureSort, (featureSort) => state.update({ featureSort }));
@@ -52,8 +52,8 @@ export class FeaturesView extends View {
   }
 
   shown(): void {
-    const { kind } = this.explore.session;
-    if (this.started || (kind !== 'ksparse' && kind !== 'vqvae')) return;
+    const { capabilities } = this.explore.session;
+    if (this.started || !capabilities.features) return;
     this.started = true;
     show(this.message, notice('Loading features…', 'busy'));
     this.explore.client
@@ -63,7 +63,7 @@ export class FeaturesView extends View {
         show(this.message);
         show(this.detail, notice(`Click a ${features.kind === 'codebook' ? 'code' : 'feature'} to see the samples that use it most.`));
         this.drawGrid();
-        if (kind === 'ksparse') this.buildKPanel();
+        if (capabilities.adjustableK) this.buildKPanel();
       })
       .catch((error: unknown) => show(this.message, notice(failureText('Loading features failed', error), 'error')));
   }

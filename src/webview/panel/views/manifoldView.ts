@@ -10,7 +10,7 @@ import { gridCanvas } from '../../common/render/images';
 import { type Choice, notice, select } from '../../common/ui/controls';
 import { el, show } from '../../common/ui/dom';
 import type { GridMode } from '../uiState';
-import { decode, type Explore, type Extent, isVariational } from './explore';
+import { decode, type Explore, type Extent } from './explore';
 import { Refresher } from './refresher';
 import { View } from './view';
 
@@ -38,7 +38,7 @@ export class ManifoldView extends View {
       this.element.append(notice(`The manifold grid decodes a plane of a 2-D latent space; this ${session.kind} has ${session.latentDim} latent dims. Traversal moves along each of them instead.`));
       return;
     }
-    const modes: Choice<GridMode>[] = [{ value: 'extent', label: 'map extent' }, ...(isVariational(session) ? [{ value: 'quantiles' as const, label: 'Gaussian quantiles' }] : [])];
+    const modes: Choice<GridMode>[] = [{ value: 'extent', label: 'map extent' }, ...(session.capabilities.variational ? [{ value: 'quantiles' as const, label: 'Gaussian quantiles' }] : [])];
     const controls = [
       select('Grid', sizes.map((n) => ({ value: String(n), label: `${n} × ${n}` })), String(state.value.gridSize), (value) => state.update({ gridSize: Number(value) })).element,
       select('Range', modes, this.mode(), (gridMode) => state.update({ gridMode })).element,
@@ -60,7 +60,7 @@ export class ManifoldView extends View {
 
 
   private mode(): GridMode {
-    return isVariational(this.explore.session) ? this.explore.state.value.gridMode : 'extent';
+    return this.explore.session.capabilities.variational ? this.explore.state.value.gridMode : 'extent';
   }
 
   private refresh(): void {

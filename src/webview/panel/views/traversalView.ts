@@ -10,7 +10,7 @@ import { measureSince, timings } from '../timings';
 import { imageCanvas } from '../../common/render/images';
 import { button, notice, slider, textField } from '../../common/ui/controls';
 import { el, show } from '../../common/ui/dom';
-import { decode, type Explore, isVariational, latentRow } from './explore';
+import { decode, type Explore, latentRow } from './explore';
 import { labelText } from '../../common/map/labels';
 import { parseIndex } from './pickedIndex';
 import { Refresher } from './refresher';
@@ -45,7 +45,7 @@ export class TraversalView extends View {
         this.refresher.invalidate();
       }),
     );
-    const ordering = isVariational(explore.session) && explore.session.klPerDim ? el('span', { class: 'hint' }, ['dims sorted by KL; ', el('span', { class: 'tag active' }, ['active']), ` = KL > ${ACTIVE_KL} nats`]) : undefined;
+    const ordering = explore.session.capabilities.variational && explore.session.klPerDim ? el('span', { class: 'hint' }, ['dims sorted by KL; ', el('span', { class: 'tag active' }, ['active']), ` = KL > ${ACTIVE_KL} nats`]) : undefined;
     this.element.append(
       el('div', { class: 'toolbar', attrs: { role: 'toolbar', 'aria-label': 'Traversal' } }, [pointField.element, button('Reset sliders', () => this.reset(), { secondary: true }), ordering ?? '']),
       this.message,
@@ -73,7 +73,7 @@ export class TraversalView extends View {
     const { session } = this.explore;
     const dims = Array.from({ length: session.latentDim }, (_, i) => i);
     const kl = session.klPerDim;
-    return isVariational(session) && kl ? dims.sort((a, b) => (kl[b] ?? 0) - (kl[a] ?? 0)) : dims;
+    return session.capabilities.variational && kl ? dims.sort((a, b) => (kl[b] ?? 0) - (kl[a] ?? 0)) : dims;
   }
 
   private offsets(): number[] {
@@ -99,7 +99,7 @@ export class TraversalView extends View {
     const { session } = this.explore;
     const offsets = this.offsets();
     const z = latentRow(session, base);
-    const kl = isVariational(session) ? session.klPerDim : undefined;
+    const kl = session.capabilities.variational ? session.klPerDim : undefined;
     this.inputs = [];
     const rows = this.dimOrder().map((dim) => {
       const std = session.latentStd[dim] ?? 1;

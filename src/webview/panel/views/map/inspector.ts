@@ -41,7 +41,6 @@ export class Inspector {
     const label = labelText(session, index);
     const facts = [`#${index}`, label === undefined ? undefined : `label ${label}`, session.reconstructionError && `error ${formatValue(session.reconstructionError[index]!)}`];
     this.element.hidden = false;
-    const decodes = session.noDecoderReason === undefined;
     show(
       this.element,
       el('div', { class: 'inspector-title' }, [facts.filter(Boolean).join(' · ')]),
@@ -50,7 +49,7 @@ export class Inspector {
         : this.hasInputs() &&
             el('div', { class: 'inspector-images' }, [
               figure('input', pair && imageCanvas(pair.input, 0, 'thumb large')),
-              decodes && figure('reconstruction', pair?.reconstruction && imageCanvas(pair.reconstruction, 0, 'thumb large')),
+              session.capabilities.decodes && figure('reconstruction', pair?.reconstruction && imageCanvas(pair.reconstruction, 0, 'thumb large')),
             ]),
     );
   }

@@ -65,6 +65,8 @@ export const hostMessageSchemas = {
   /** A training run the panel follows has ended (its progress arrives as engine `progress` events). */
   trainFinished: obj({ type: literal('trainFinished'), result: trainResultSchema }),
   trainFailed: obj({ type: literal('trainFailed'), message: str({ maxLength: 10_000 }) }),
+  /** A checkpoint the panel shows was deleted on disk (another window, a terminal): say so now, not when something fails later. */
+  checkpointDeleted: obj({ type: literal('checkpointDeleted'), checkpoint: str({ maxLength: 4096 }) }),
 };
 
 export const webviewMessageSchemas = {

@@ -9,7 +9,7 @@
  * the browser console and the workbench's logs land in test-artifacts/e2e/.
  */
 import assert from 'node:assert/strict';
-import { cpSync, existsSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { after, before, test, type TestContext } from 'node:test';
 import type { Browser, Frame, Page } from 'playwright-core';
@@ -226,6 +226,17 @@ test('Latent Lab in a real VS Code workbench (code-server + Chromium)', { timeou
     console.log(`e2e: notebook output: ${status.trim()}`);
     assert.match(status, new RegExp(count.toLocaleString('en')), 'the output says how many points it shows');
   }, { independent: true });
+
+  await steps.run('deleting the run on disk (as another window would) makes its open explorer say so', async () => {
+    assert.ok(restoredMap, 'no restored explorer');
+    const runs = path.join(workbench!.workspace, 'latent-lab-runs');
+    const trained = readdirSync(runs).filter((name) => name.startsWith('vae-'));
+    assert.equal(trained.length, 1, `one trained run in ${runs}: ${trained.join(', ')}`);
+    rmSync(path.join(runs, trained[0]!), { recursive: true });
+    const deleted = restoredMap.frame.locator('.notice-error', { hasText: 'was deleted on disk' });
+    await deleted.waitFor({ state: 'attached', timeout: 30_000 });
+    console.log(`e2e: ${((await deleted.textContent()) ?? '').trim()}`);
+  });
 
   await steps.run('no errors from Latent Lab in the extension host or the webview', async () => {
     const problems: string[] = [];

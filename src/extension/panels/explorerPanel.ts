@@ -2,6 +2,7 @@
  * One explorer panel: its lifecycle, its HTML, and the VS Code side of what its bridge needs (the
  * engine, trust, settings, a save dialog, notifications for a run it follows).
  */
+import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { messageOf, type TrainParams } from '../../shared/protocol';
 import { runName } from '../../shared/paths';
@@ -16,6 +17,7 @@ export const EXPLORER_VIEW_TYPE = 'latentLab.explorer';
 export class ExplorerPanel implements vscode.Disposable {
   private readonly bridge: PanelBridge;
   private readonly disposables: vscode.Disposable[] = [];
+  private watchers = new vscode.Disposable(() => undefined);
 
   static create(engine: EngineHost, extensionUri: vscode.Uri, target: PanelTarget): ExplorerPanel {
     const panel = vscode.window.createWebviewPanel(EXPLORER_VIEW_TYPE, titleOf(target), vscode.ViewColumn.Active, webviewOptions(extensionUri));
@@ -39,13 +41,31 @@ export class ExplorerPanel implements vscode.Disposable {
       panel.webview.onDidReceiveMessage((message: unknown) => void this.bridge.receive(message)),
       panel.onDidDispose(() => this.dispose()),
     );
+    this.watchCheckpoints();
     if (target.view === 'train') this.train(target.params);
   }
 
   dispose(): void {
     this.bridge.dispose();
+    this.watchers.dispose();
     for (const disposable of this.disposables) disposable.dispose();
     this.disposables.length = 0;
+  }
+
+  /** Tells the page when a checkpoint it shows is deleted (another window, a terminal). */
+  private watchCheckpoints(): void {
+    this.watchers.dispose();
+    const target = this.bridge.shown;
+    const checkpoints = target.view === 'explore' ? [target.checkpoint] : target.view === 'compare' ? target.checkpoints : [];
+    this.watchers = vscode.Disposable.from(
+      ...checkpoints.map((checkpoint) => {
+        const folder = path.basename(checkpoint) === 'latent-lab.json' ? path.dirname(checkpoint) : checkpoint;
+        // The folder itself, so that deleting the whole run is seen as well as deleting its file.
+        const watcher = vscode.workspace.createFileSystemWatcher(new vscode.RelativePattern(vscode.Uri.file(path.dirname(folder)), path.basename(folder)), true, true, false);
+        watcher.onDidDelete(() => void this.panel.webview.postMessage({ type: 'checkpointDeleted', checkpoint } satisfies ToWebview));
+        return watcher;
+      }),
+    );
   }
 
   private train(params: TrainParams): void {
@@ -64,6 +84,7 @@ export class ExplorerPanel implements vscode.Disposable {
             },
           );
           this.panel.title = titleOf(this.bridge.shown);
+          this.watchCheckpoints();
           const level = result.status === 'diverged' ? 'showWarningMessage' : 'showInformationMessage';
           void vscode.window[level](`Latent Lab: ${params.model} ${result.status} — ${result.message}`);
         } catch (error) {

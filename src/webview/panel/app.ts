@@ -69,7 +69,8 @@ export class App {
       this.open(message.target);
     }
     else if (message.type === 'trainFinished') this.training?.finished(message.result);
-    else this.training?.failed(message.message);
+    else if (message.type === 'trainFailed') this.training?.failed(message.message);
+    else this.header.after(notice(`${runName(message.checkpoint)} was deleted on disk (${message.checkpoint}). What this panel loaded stays until you close it; it cannot be reopened.`, 'error'));
   }
 
   private open(target: PanelTarget): void {

@@ -1,4 +1,4 @@
-// Bundles the five entry points. @tensorflow/tfjs-node stays external (a native addon that brings its
+// Bundles the six entry points. @tensorflow/tfjs-node stays external (a native addon that brings its
 // own @tensorflow/tfjs from node_modules), and so does onnxruntime-node (a native addon too, required
 // only when an ONNX model is opened); the fallback @tensorflow/tfjs and its wasm backend are
 // bundled, so dist/ runs without node_modules. The two never mix in one process: the engine uses
@@ -21,7 +21,8 @@ const common = {
 
 const builds = [
   { ...common, entryPoints: { extension: 'src/extension/extension.ts' }, platform: 'node', format: 'cjs', target: 'node20', external: nodeExternals, outdir: 'dist' },
-  { ...common, entryPoints: { engine: 'src/engine/engineProcess.ts' }, platform: 'node', format: 'cjs', target: 'node20', external: nodeExternals, outdir: 'dist' },
+  // The UMAP layout thread is a file of its own that the engine (and the CLI) start beside them.
+  { ...common, entryPoints: { engine: 'src/engine/engineProcess.ts', umapWorker: 'src/engine/projection/umap/umapWorker.ts' }, platform: 'node', format: 'cjs', target: 'node20', external: nodeExternals, outdir: 'dist' },
   { ...common, entryPoints: { cli: 'src/cli/main.ts' }, platform: 'node', format: 'cjs', target: 'node20', external: nodeExternals, outdir: 'dist', banner: { js: '#!/usr/bin/env node' } },
   { ...common, entryPoints: { webview: 'src/webview/panel/main.ts' }, platform: 'browser', format: 'iife', target: 'chrome120', outdir: 'dist', ...plotlySourceOptions() },
   // The notebook renderer: VS Code imports it as an ES module into the notebook's output webview,

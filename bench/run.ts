@@ -9,7 +9,7 @@ import { type BenchOptions, type Figure, formatValue } from './figures';
 import { benchTraining } from './train';
 import { benchUmap } from './umap';
 import { benchWebview } from './webview';
-import { benchWhileTraining } from './whileTraining';
+import { benchLoopHolds, benchWhileTraining } from './whileTraining';
 
 const benches: { fields: string[]; run: (options: BenchOptions) => Promise<Figure[]> }[] = [
   { fields: ['trainRatioVsKeras'], run: benchTraining },
@@ -18,6 +18,7 @@ const benches: { fields: string[]; run: (options: BenchOptions) => Promise<Figur
   { fields: ['leakedTensors'], run: benchEngineLeaks },
   { fields: ['activationMs'], run: benchActivation },
   { fields: ['decodeP95MsWhileTraining', 'decodeMaxMsWhileTraining', 'cancelMsWhileTraining'], run: benchWhileTraining },
+  { fields: ['maxLoopHoldMsWhileTraining'], run: benchLoopHolds },
 ];
 
 function option(name: string): string | undefined {

@@ -5,6 +5,7 @@ import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { after, before, test } from 'node:test';
 import { type Backend, loadBackend } from '../../src/engine/backend';
+import { loopStages } from '../../src/engine/eventLoop';
 import { modelKind } from '../../src/engine/models/registry';
 import { runTraining } from '../../src/engine/training/runTraining';
 import { train, type TrainProgress } from '../../src/engine/training/train';
@@ -86,4 +87,25 @@ test('resume refuses a checkpoint of another kind with a clear message', async (
   await runTraining(backend, { model: 'ae', data: 'sample', limit: 300, epochs: 1, out, config: tinyAe });
   await assert.rejects(runTraining(backend, { model: 'vae', data: 'sample', limit: 300, epochs: 2, out, resume: true }), /it is a ae checkpoint, not vae/);
   assert.ok(existsSync(path.join(out, 'latent-lab.json')), 'the checkpoint is untouched');
+});
+
+test('a run takes a turn of the event loop before each stage: every batch, each step of compiling, the checkpoint files, the diagnostics', async () => {
+  // Stages are announced only by nextTurn, as it resumes after a turn in which messages were read.
+  const stages: string[] = [];
+  const onStage = (stage: unknown) => stages.push(String(stage));
+  loopStages.subscribe(onStage);
+  try {
+    // Three training and three validation batches of 64: the third of each compiles its step.
+    const result = await runTraining(backend, { model: 'vae', data: 'sample', limit: 384, epochs: 1, batchSize: 64, validationFraction: 0.5, out: path.join(workDir, 'stages'), config: { encoder: 'conv', filters: [8, 16] } });
+    assert.match(result.execution ?? '', /ran as one TensorFlow graph each/);
+  } finally {
+    loopStages.unsubscribe(onStage);
+  }
+  // The replay check takes a turn before comparing each output (loss terms, then variables).
+  const replayChecks = stages.filter((stage) => stage === 'compile: replay check').length;
+  assert.ok(replayChecks >= 10, `${replayChecks} turns in the replay checks`);
+  const compile = ['compile: compare traces', 'compile: write graph', 'compile: load session', 'compile: first graph run', 'compile: replay check'];
+  const checkpoint = ['checkpoint', 'checkpoint: encoder', 'checkpoint: decoder', 'checkpoint: metadata'];
+  const collapsed = stages.filter((stage, i) => stage !== 'compile: replay check' || stages[i - 1] !== stage);
+  assert.deepEqual(collapsed, ['batch', 'batch', 'batch', ...compile, 'validation', 'validation', 'validation', ...compile, ...checkpoint, 'diagnostics', ...checkpoint]);
 });

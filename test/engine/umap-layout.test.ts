@@ -1,8 +1,11 @@
 import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { availableParallelism, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { loadBackend } from '../../src/engine/backend';
 import { loadDataset } from '../../src/engine/data/loadDataset';
+import { encodeNpy } from '../../src/engine/data/readers/npy';
 import { fitPca, pcaTransform } from '../../src/engine/projection/pca/pca';
 import { trustworthiness } from '../../src/engine/projection/quality';
 import { umap } from '../../src/engine/projection/umap/umap';
@@ -10,7 +13,8 @@ import { curveParameters } from '../../src/engine/projection/umap/umapCurve';
 import { layoutEpoch, powerTable, squaredDistancePower, type EpochShare } from '../../src/engine/projection/umap/umapEpoch';
 import { runLayoutEpochs } from '../../src/engine/projection/umap/umapThreads';
 import { seededRandom } from '../../src/engine/training/random';
-import { repoRoot } from '../support/helpers';
+import { EngineProcess } from '../../src/extension/engineProcess';
+import { distPath, repoRoot } from '../support/helpers';
 
 test('squaredDistancePower is within 0.3 % of (d²)^b everywhere and exact outside its table', () => {
   const b = curveParameters(0.1).b;
@@ -69,6 +73,25 @@ test('cancelling threaded layout epochs rejects with AbortError and stops the wo
   const run = runLayoutEpochs(shares(3000, 'shared'), 30, { signal: controller.signal, onProgress: (fraction) => fraction >= 2 / 30 && controller.abort() });
   await assert.rejects(run, { name: 'AbortError' });
   // Workers left running would keep this test process alive past its end.
+});
+
+test('the built engine starts its layout threads from dist/umapWorker.js', { skip: availableParallelism() < 2 && 'one core: the layout runs on the engine thread' }, async (t) => {
+  const folder = mkdtempSync(join(tmpdir(), 'latent-lab-umap-'));
+  const engine = new EngineProcess({ enginePath: distPath('engine.js') });
+  t.after(() => {
+    engine.dispose();
+    rmSync(folder, { recursive: true, force: true });
+  });
+  // 10,000 points (the size from which UMAP splits its layout into threads) in ten clusters.
+  const [n, d] = [10_000, 4];
+  const random = seededRandom(5);
+  const latents = Float32Array.from({ length: n * d }, (_, i) => 10 * (Math.floor(i / d) % 10) * ((i % d) + 1) + random());
+  const file = join(folder, 'latents.npy');
+  writeFileSync(file, encodeNpy(latents, [n, d]));
+  const session = await engine.request('openSession', { latents: file });
+  const { coordinates } = await engine.request('project', { sessionId: session.sessionId, method: 'umap', seed: 1 });
+  assert.equal(coordinates.length, 2 * n);
+  assert.ok(coordinates.every(Number.isFinite));
 });
 
 test('UMAP of 10,000 MNIST digits (16 principal components) keeps the classes apart and is trustworthy', async () => {

@@ -8,6 +8,7 @@ import * as path from 'node:path';
 import type { LayersModel, Variable } from '@tensorflow/tfjs';
 import packageJson from '../../../package.json';
 import type { Tf } from '../backend';
+import { nextTurn } from '../eventLoop';
 import type { ModelParts } from '../models/modelKind';
 import { replaceFolder } from './atomicDir';
 import { buildLayersModel } from './buildModel';
@@ -43,7 +44,11 @@ export async function saveCheckpoint(tf: Tf, dir: string, parts: ModelParts, inp
       path.join(target, META_FILE),
     );
     await replaceFolder(target, isCheckpointFolder, async (temp) => {
-      for (const part of PARTS) await parts[part].save(folderSaver(path.join(temp, part)));
+      for (const part of PARTS) {
+        await nextTurn(`checkpoint: ${part}`);
+        await parts[part].save(folderSaver(path.join(temp, part)));
+      }
+      await nextTurn('checkpoint: metadata');
       if (extra.entries.length > 0) await writeFileSynced(path.join(temp, EXTRA_FILE), [extra.bytes]);
       await writeFileSynced(path.join(temp, META_FILE), [Buffer.from(JSON.stringify(meta, null, 1))]);
     });

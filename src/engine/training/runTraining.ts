@@ -10,7 +10,8 @@ import type { CheckpointMeta } from '../checkpoint/meta';
 import { type Dataset, DataError } from '../data/dataset';
 import { loadDataset } from '../data/loadDataset';
 import { renormalize } from '../data/renormalize';
-import type { BuiltModel, Tensor } from '../models/modelKind';
+import { nextTurn } from '../eventLoop';
+import type { BuiltModel, ModelKindSpec, Tensor } from '../models/modelKind';
 import { openCheckpoint } from '../models/openCheckpoint';
 import { modelKind } from '../models/registry';
 import { type HistoryEntry, splitIndices, type TrainProgress, train } from './train';
@@ -27,9 +28,11 @@ const CONV_KERNELS = ['Conv2DBackpropFilter', 'Conv2DBackpropInput'];
 
 export async function runTraining(backend: Backend, params: TrainParams, options: RunOptions = {}): Promise<TrainResult> {
   const { tf } = backend;
+  // Before any data is read: an unknown kind is the cheapest mistake to report.
+  const spec = modelKind(params.model);
   const out = path.resolve(params.out ?? path.join('latent-lab-runs', runFolderName(params.model)));
   const dataset = await loadDataset(params.data, { limit: params.limit, signal: options.signal });
-  const { model, meta } = params.resume ? await resumeModel(backend, out, params, dataset) : { model: freshModel(backend, params, dataset), meta: undefined };
+  const { model, meta } = params.resume ? await resumeModel(backend, out, params, dataset) : { model: freshModel(backend, spec, params, dataset), meta: undefined };
   try {
     if (model.parts.encoder.layers.some((layer) => layer.getClassName().startsWith('Conv'))) await ensureKernels(backend, CONV_KERNELS);
     const normalization = meta?.normalization ?? dataset.normalization;
@@ -38,6 +41,11 @@ export async function runTraining(backend: Backend, params: TrainParams, options
     const { seed, learningRate } = model.config as { seed: number; learningRate: number };
     const validationFraction = params.validationFraction ?? defaults.validationFraction;
     let saved = meta !== undefined;
+    const save = async (epoch: number, history: HistoryEntry[], metrics: Record<string, number>) => {
+      await nextTurn('checkpoint');
+      model.prepareForSave?.();
+      await saveCheckpoint(tf, out, model.parts, checkpointMeta(epoch, history, metrics));
+    };
     const checkpointMeta = (epoch: number, history: HistoryEntry[], metrics: Record<string, number>) => ({
       kind: params.model,
       config: model.config,
@@ -63,8 +71,7 @@ export async function runTraining(backend: Backend, params: TrainParams, options
         compile: !params.eager,
         resume: meta ? { epoch: meta.epoch, history: meta.history } : undefined,
         onEpochEnd: async (epoch, history) => {
-          model.prepareForSave?.();
-          await saveCheckpoint(tf, out, model.parts, checkpointMeta(epoch, history, lastMetrics(history)));
+          await save(epoch, history, lastMetrics(history));
           saved = true;
         },
       });
@@ -73,10 +80,7 @@ export async function runTraining(backend: Backend, params: TrainParams, options
       const endedOnEpoch = result.status === 'completed' || result.status === 'early-stopped';
       const diagnostics = endedOnEpoch ? await diagnose(tf, model, x, splitIndices(dataset.count, validationFraction, seed).validation) : { scalars: {}, arrays: {} };
       const metrics = { ...lastMetrics(result.history), ...diagnostics.scalars };
-      if (saved && endedOnEpoch && result.history.length > 0) {
-        model.prepareForSave?.();
-        await saveCheckpoint(tf, out, model.parts, checkpointMeta(result.epoch, result.history, metrics));
-      }
+      if (saved && endedOnEpoch && result.history.length > 0) await save(result.epoch, result.history, metrics);
       const last = result.history.at(-1);
       return {
         model: params.model,
@@ -100,8 +104,7 @@ export async function runTraining(backend: Backend, params: TrainParams, options
   }
 }
 
-function freshModel(backend: Backend, params: TrainParams, dataset: Dataset): BuiltModel<unknown> {
-  const spec = modelKind(params.model);
+function freshModel(backend: Backend, spec: ModelKindSpec<unknown>, params: TrainParams, dataset: Dataset): BuiltModel<unknown> {
   const latentDim = params.latentDim ?? defaults.latentDim;
   const merged = {
     ...(spec.defaults(dataset.shape, latentDim) as object),
@@ -134,6 +137,7 @@ async function diagnose(tf: Backend['tf'], model: BuiltModel<unknown>, x: Tensor
   const scalars: Record<string, number> = {};
   const arrays: Record<string, number[]> = {};
   if (!model.metrics) return { scalars, arrays };
+  await nextTurn('diagnostics');
   const rows = validation.length > 0 ? validation.subarray(0, DIAGNOSTIC_SAMPLES) : Int32Array.from({ length: Math.min(x.shape[0]!, DIAGNOSTIC_SAMPLES) }, (_, i) => i);
   const batch = tf.tidy(() => tf.gather(x, tf.tensor1d(rows, 'int32')));
   try {

@@ -98,12 +98,12 @@ export async function train(tf: Tf, model: BuiltModel<unknown>, x: Tensor, optio
       let lastProgress = 0;
       let seen = 0;
       for (let batch = 0; batch < batches; batch++) {
+        // Messages are read before each batch: a cancel stops the run within one batch, and other requests are answered meanwhile.
+        await nextTurn('batch');
         if (options.signal?.aborted) return finish('cancelled', `cancelled during epoch ${epoch}; the checkpoint of epoch ${epoch - 1} is kept`, epoch - 1);
         const rows = Int32Array.from(order.subarray(batch * options.batchSize, (batch + 1) * options.batchSize), (i) => trainIndices[i]!);
         const current = step++;
         const terms = await runBatch(tf, steps, x, rows, current, (batch) => model.afterStep?.(batch, current));
-        // Messages are read between batches: a cancel stops the run within one batch, and other requests are answered meanwhile.
-        await nextTurn();
         if (!Number.isFinite(terms.loss)) {
           return finish('diverged', `loss became ${terms.loss} at epoch ${epoch}, batch ${batch + 1}; training stopped and the checkpoint of epoch ${epoch - 1} is kept — try a lower learning rate`, epoch - 1);
         }
@@ -150,7 +150,7 @@ export async function train(tf: Tf, model: BuiltModel<unknown>, x: Tensor, optio
 /** Gathers `rows` of `x`, runs one step on them (then `after`, on the same batch), and reads its loss terms. */
 async function runBatch(tf: Tf, steps: CompiledSteps, x: Tensor, rows: Int32Array, step: number, after?: (batch: Tensor) => void): Promise<Terms> {
   const batch = tf.tidy(() => tf.gather(x, tf.tensor1d(rows, 'int32')));
-  const terms = steps.run(batch, step);
+  const terms = await steps.run(batch, step);
   after?.(batch);
   batch.dispose();
   return readTerms(terms);
@@ -182,9 +182,9 @@ function evaluationStep(tf: Tf, model: BuiltModel<unknown>): StepBody {
 export async function evaluate(tf: Tf, model: BuiltModel<unknown>, x: Tensor, indices: Int32Array, batchSize: number, step = 0, steps = new CompiledSteps(tf, evaluationStep(tf, model), false)): Promise<Terms> {
   const sums: Terms = {};
   for (let start = 0; start < indices.length; start += batchSize) {
+    await nextTurn('validation');
     const rows = indices.subarray(start, start + batchSize);
     for (const [name, value] of Object.entries(await runBatch(tf, steps, x, rows, step))) sums[name] = (sums[name] ?? 0) + value * rows.length;
-    await nextTurn();
   }
   return averages(sums, indices.length);
 }

@@ -1,8 +1,7 @@
 /**
  * One epoch of UMAP's layout descent over a share of the edges: each due edge pulls its ends
- * together and sends its head a few pushes from random points. The functions here use nothing from
- * other modules or from module scope, because worker threads run them from their source text
- * (umapThreads.ts).
+ * together and sends its head a few pushes from random points. Run on this thread or, one share
+ * per thread, in umapWorker.ts.
  */
 
 /** r^(2b) tabulated for r = √d² in [from, to) at `stepsPerUnit` steps per unit. */

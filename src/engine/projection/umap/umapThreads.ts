@@ -2,22 +2,23 @@
  * UMAP's layout epochs, run in worker threads when there is more than one share of the edges: the
  * positions and edge arrays live in shared memory, each thread runs `layoutEpoch` on its share, and
  * this thread waits for all of them between epochs, where it reports progress and checks for a
- * cancel. The workers run the epoch code from its source text, so the bundle needs no extra file;
- * the call goes by the function's own name, which a minifying bundler may have changed.
+ * cancel.
  */
+import * as path from 'node:path';
 import { Worker } from 'node:worker_threads';
 import { pause, type ProjectionOptions } from '../progress';
-import { layoutEpoch, squaredDistancePower, type EpochShare } from './umapEpoch';
+import { layoutEpoch, type EpochShare } from './umapEpoch';
 
-const workerSource = `
-const { parentPort, workerData } = require('node:worker_threads');
-${squaredDistancePower.toString()}
-${layoutEpoch.toString()}
-parentPort.on('message', (epoch) => {
-  ${layoutEpoch.name}(workerData, epoch);
-  parentPort.postMessage(epoch);
-});
-`;
+/**
+ * The worker lies beside this module in the form this module runs in: dist/umapWorker.js beside
+ * dist/engine.js, the bundle that includes this file, or umapWorker.ts from source (tests,
+ * benchmarks). There the inherited `--import tsx` would not do: Node 20 runs no `--import` preload
+ * in a worker, yet still loads its main file as an ES module, which fails on `.ts`; tsx's require
+ * hook alone loads it, found from the working folder as `--import tsx` was.
+ */
+const fromSource = path.extname(__filename) === '.ts';
+const workerFile = path.join(__dirname, fromSource ? 'umapWorker.ts' : 'umapWorker.js');
+const workerArgv = fromSource ? ['--require', 'tsx/cjs'] : undefined;
 
 interface LayoutThread {
   worker: Worker;
@@ -42,7 +43,7 @@ export async function runLayoutEpochs(shares: EpochShare[], epochs: number, opti
 }
 
 function startThread(share: EpochShare): LayoutThread {
-  const worker = new Worker(workerSource, { eval: true, workerData: share });
+  const worker = new Worker(workerFile, { workerData: share, execArgv: workerArgv });
   let waiting: { resolve: () => void; reject: (error: Error) => void } | undefined;
   let failure: Error | undefined;
   const fail = (error: Error) => {

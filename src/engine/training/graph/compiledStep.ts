@@ -10,13 +10,19 @@
  * only if that reproduces the step's eager results does it replace the eager step. Anything else —
  * another backend, a step that changes shape, a constant that differs from step to step, a graph
  * TensorFlow rejects, a failing replay — keeps training eager and says why.
+ *
+ * Compiling takes a turn of the event loop before each of its stages (comparing the traces,
+ * writing the graph, loading the session, its first run, checking each output of the replay), so
+ * that a cancel or another request is read in between; the longest stage is the first run, one
+ * TensorFlow call that cannot be split (bench/README.md).
  */
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { promises as fs } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import type * as tfTypes from '@tensorflow/tfjs';
 import type { Tf } from '../../backend';
 import { firstLine } from '../../checkpoint/errors';
+import { nextTurn } from '../../eventLoop';
 import { eagerContext, type PerStep, type Scalar, type Tensor } from '../../models/modelKind';
 import { savedModelBytes } from './graphDef';
 import { withFasterKernels } from './graphRewrites';
@@ -53,7 +59,7 @@ export class CompiledSteps {
     else if (!this.native) this.eagerReason = `the ${tf.getBackend()} backend has no graph runtime`;
   }
 
-  run(batch: Tensor, step: number): Record<string, Scalar> {
+  async run(batch: Tensor, step: number): Promise<Record<string, Scalar>> {
     const size = batch.shape[0]!;
     const graph = this.graphs.get(size);
     if (graph) {
@@ -83,7 +89,7 @@ export class CompiledSteps {
     this.graphs.clear();
   }
 
-  private traced(native: NativeBackend, batch: Tensor, step: number, size: number): Record<string, Scalar> {
+  private async traced(native: NativeBackend, batch: Tensor, step: number, size: number): Promise<Record<string, Scalar>> {
     const { tf } = this;
     // Keep every variable's pre-step value alive: the replay check feeds them to the graph.
     const before = new Map(Object.values(tf.engine().registeredVariables).map((variable) => [variable, tf.clone(variable)]));
@@ -100,9 +106,10 @@ export class CompiledSteps {
           return traced.terms;
         }
         this.firstTraces.delete(size);
+        await nextTurn('compile: compare traces');
         const difference = traceDifference(first, traced.trace);
         if (difference) this.fallBack(difference);
-        else this.compile(native, traced.trace, feeds(traced.trace, batch, (variable) => before.get(variable)!, traced.perStepTensors), traced.terms, size);
+        else await this.compile(native, traced.trace, feeds(traced.trace, batch, (variable) => before.get(variable)!, traced.perStepTensors), traced.terms, size);
         return traced.terms;
       } finally {
         tf.dispose(traced.perStepTensors);
@@ -112,17 +119,17 @@ export class CompiledSteps {
     }
   }
 
-  private compile(native: NativeBackend, trace: StepTrace, inputs: Tensor[], eagerTerms: Record<string, Scalar>, size: number): void {
+  private async compile(native: NativeBackend, trace: StepTrace, inputs: Tensor[], eagerTerms: Record<string, Scalar>, size: number): Promise<void> {
     let graph: StepGraph;
     try {
-      graph = StepGraph.load(this.tf, native, trace);
+      graph = await StepGraph.load(this.tf, native, trace);
     } catch (error) {
       this.fallBack(`TensorFlow did not accept the traced step as a graph (${firstLine(error)})`);
       return;
     }
     let mismatch: string | undefined;
     try {
-      mismatch = graph.replayMismatch(inputs, eagerTerms);
+      mismatch = await graph.replayMismatch(inputs, eagerTerms);
     } catch (error) {
       mismatch = `the graph failed on its first run (${firstLine(error)})`;
     }
@@ -161,14 +168,17 @@ class StepGraph {
     this.outputNames = trace.outputs.map(tensorName).join(',');
   }
 
-  static load(tf: Tf, native: NativeBackend, trace: StepTrace): StepGraph {
+  static async load(tf: Tf, native: NativeBackend, trace: StepTrace): Promise<StepGraph> {
+    await nextTurn('compile: write graph');
+    const bytes = savedModelBytes(withFasterKernels(trace.nodes, native.binding), native.binding, TAG);
     // The binding loads graphs only as SavedModel folders; the session keeps the graph once loaded.
-    const folder = mkdtempSync(path.join(tmpdir(), 'latent-lab-step-'));
+    const folder = await fs.mkdtemp(path.join(tmpdir(), 'latent-lab-step-'));
     try {
-      writeFileSync(path.join(folder, 'saved_model.pb'), savedModelBytes(withFasterKernels(trace.nodes, native.binding), native.binding, TAG));
+      await fs.writeFile(path.join(folder, 'saved_model.pb'), bytes);
+      await nextTurn('compile: load session');
       return new StepGraph(tf, native, trace, native.binding.loadSavedModel(folder, TAG));
     } finally {
-      rmSync(folder, { recursive: true, force: true });
+      await fs.rm(folder, { recursive: true, force: true });
     }
   }
 
@@ -189,14 +199,14 @@ class StepGraph {
   }
 
   /** Runs the graph on a traced step's inputs; describes the first output that differs from the eager step's. */
-  replayMismatch(feeds: Tensor[], eagerTerms: Record<string, Scalar>): string | undefined {
+  async replayMismatch(feeds: Tensor[], eagerTerms: Record<string, Scalar>): Promise<string | undefined> {
+    await nextTurn('compile: first graph run');
     const outputs = this.execute(feeds);
     try {
       const expected: [string, Tensor][] = [...this.trace.termNames.map((name): [string, Tensor] => [`term ${name}`, eagerTerms[name]!]), ...this.trace.assigned.map((variable): [string, Tensor] => [`variable ${variable.name}`, variable])];
       for (const [i, [label, eager]] of expected.entries()) {
-        const [want, got] = [Array.from(eager.dataSync()), outputs[i]!.dataSync()];
-        const scale = want.reduce((max, value) => Math.max(max, Math.abs(value)), 0);
-        const worst = want.reduce((max, value, j) => Math.max(max, Math.abs(value - got[j]!)), 0);
+        await nextTurn('compile: replay check');
+        const { scale, worst } = largestDifference(eager.dataSync(), outputs[i]!.dataSync());
         if (!(worst <= RELATIVE_TOLERANCE * scale + ABSOLUTE_TOLERANCE)) return `the graph's ${label} differs from the eager step's by ${worst.toExponential(2)} (largest magnitude ${scale.toExponential(2)})`;
       }
       return undefined;
@@ -214,4 +224,15 @@ class StepGraph {
     const outputs = this.native.binding.runSavedModel(this.sessionId, ids, this.inputNames, this.outputNames);
     return outputs.map((metadata) => this.native.createOutputTensor(metadata));
   }
+}
+
+/** The largest magnitude in `want` and its largest difference from `got`; NaN if either holds one (Math.max keeps it). */
+function largestDifference(want: ArrayLike<number>, got: ArrayLike<number>): { scale: number; worst: number } {
+  let scale = 0;
+  let worst = 0;
+  for (let j = 0; j < want.length; j++) {
+    scale = Math.max(scale, Math.abs(want[j]!));
+    worst = Math.max(worst, Math.abs(want[j]! - got[j]!));
+  }
+  return { scale, worst };
 }

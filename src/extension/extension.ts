@@ -2,7 +2,7 @@
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { messageOf, type TrainParams, type TrainResult } from '../shared/protocol';
-import { type PanelTarget, targetPaths, withSettings } from '../shared/webviewProtocol';
+import { type PanelTarget, withSettings } from '../shared/webviewProtocol';
 import { askWhatToExplore } from './commands/exploreLatents';
 import { askForExperiment } from './commands/newExperiment';
 import { askForModel } from './commands/openModel';
@@ -11,7 +11,7 @@ import { EngineHost } from './engineHost';
 import { CHECKPOINT_EDITOR_VIEW_TYPE, CheckpointEditorProvider } from './panels/checkpointEditor';
 import { EXPLORER_VIEW_TYPE, ExplorerPanel, restoreTarget } from './panels/explorerPanel';
 import { deleteRun, type RunItem, RunsTree } from './views/runsTree';
-import { allowLoading } from './workspaceTrust';
+import { allowTarget } from './workspaceTrust';
 
 /** What `activate` returns: other extensions and the integration tests drive training through it. */
 export interface LatentLabApi {
@@ -29,7 +29,7 @@ export function activate(context: vscode.ExtensionContext): LatentLabApi {
     return folder ? vscode.Uri.joinPath(folder, configured) : vscode.Uri.joinPath(context.globalStorageUri, 'runs');
   };
   const openPanel = async (target: PanelTarget) => {
-    if (!(await allowLoading(targetPaths(target)))) return;
+    if (!(await allowTarget(target))) return;
     ExplorerPanel.create(engine, extensionUri, withSettings(target, { maxPoints: settings().get<number>('maxPoints', 0), eagerTraining: settings().get<boolean>('eagerTraining', false) }));
   };
   const runs = new RunsTree(runsRoot);
@@ -90,7 +90,7 @@ export function activate(context: vscode.ExtensionContext): LatentLabApi {
     vscode.window.registerWebviewPanelSerializer(EXPLORER_VIEW_TYPE, {
       deserializeWebviewPanel: async (panel, state) => {
         const target = restoreTarget(state);
-        if (target && (await allowLoading(targetPaths(target)))) new ExplorerPanel(panel, engine, extensionUri, target);
+        if (target && (await allowTarget(target))) new ExplorerPanel(panel, engine, extensionUri, target);
         else panel.dispose();
       },
     }),

@@ -157,3 +157,11 @@ test('cancelTraining from the page stops the run; a failed run posts trainFailed
   await assert.rejects(cancelled, /cancelled by the user/);
   assert.deepEqual(posted.at(-1), { type: 'trainFailed', message: 'cancelled by the user' });
 });
+
+test('a page may not read the folder its panel opened as another format: a SavedModel runs only as the panel opened it', async () => {
+  const folder = path.join(dir, 'model');
+  const { bridge, asked, response } = bridgeFor({ view: 'model', model: { format: 'tfjs-layers', model: folder }, data: latentsFile });
+  await bridge.receive({ type: 'request', id: 1, method: 'openSession', params: { model: { format: 'savedmodel', model: folder }, data: latentsFile } });
+  assert.match((await response(1)).error?.message ?? '', /a savedmodel model at .*model is not what this panel was opened on/);
+  assert.deepEqual(asked, []);
+});

@@ -57,6 +57,9 @@ export function layout(specs: readonly WeightSpec[], file: string): { offsets: n
   const names = new Set<string>();
   let total = 0;
   for (const spec of specs) {
+    // tfjs decodes weights into a plain object keyed by name, where this one name would set the
+    // object's prototype instead of a key: the weight would be lost to lookups and never disposed.
+    if (spec.name === '__proto__') throw new CheckpointError(`${file}: a weight is named "__proto__", which no real model uses; the file is hostile or corrupt — save or export the model again`);
     if (names.has(spec.name)) throw new CheckpointError(`${file}: weight ${JSON.stringify(spec.name)} is declared twice; the manifest is corrupt — save the model again`);
     names.add(spec.name);
     offsets.push(total);

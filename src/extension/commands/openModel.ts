@@ -10,7 +10,7 @@ import * as vscode from 'vscode';
 import type { ForeignModelSpec, LayerInfo } from '../../shared/foreignModel';
 import type { PanelTarget } from '../../shared/webviewProtocol';
 import type { EngineHost } from '../engineHost';
-import { allowLoading } from '../workspaceTrust';
+import { allowLoading, allowRunning } from '../workspaceTrust';
 import { pickDataset } from './newExperiment';
 
 const TITLE = 'Latent Lab: Open Model';
@@ -116,6 +116,8 @@ function onnxLabel(file: string): string {
 }
 
 async function askSavedModel(engine: EngineHost, model: string): Promise<ForeignModelSpec | undefined> {
+  // Before the engine reads anything of it: saying no must leave the folder untouched.
+  if (!(await allowRunning(model))) return undefined;
   const listed = await ask(engine.request('modelSignatures', { model }), model);
   if (!listed) return undefined;
   const signatures = listed.graphs.flatMap((graph) => graph.signatures.map((signature) => ({ ...signature, tags: graph.tags })));

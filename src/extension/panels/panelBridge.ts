@@ -145,6 +145,9 @@ export class PanelBridge {
     const paths = [checkpoint, data, latents, labels, images, ...(model ? foreignModelPaths(model) : [])].filter((file) => file !== undefined);
     const opened = new Set(targetPaths(this.target));
     const outside = paths.find((file) => !opened.has(file));
+    // The same folder read as another format is another program: a SavedModel runs only as the panel opened it.
+    const shownModel = this.target.view === 'model' ? this.target.model : undefined;
+    if (model && (model.format !== shownModel?.format || model.model !== shownModel.model)) this.refuse('openSession', `a ${model.format} model at ${model.model} is not what this panel was opened on; open it with Latent Lab: Open Model`);
     if (outside !== undefined) this.refuse('openSession', `${outside} is not what this panel was opened on; open it from VS Code (Latent Lab: Open Checkpoint, Open Model or Explore Latents)`);
     if (paths.some((file) => this.host.isUntrusted(file))) this.refuse('openSession', 'checkpoints and datasets in an untrusted workspace are not loaded; trust the workspace to explore them');
   }

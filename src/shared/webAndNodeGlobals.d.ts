@@ -15,3 +15,7 @@ declare class AbortController {
   readonly signal: AbortSignal;
   abort(): void;
 }
+
+declare class TextDecoder {
+  decode(bytes: Uint8Array): string;
+}

@@ -2,21 +2,11 @@
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { messageOf, runFolderName, type TrainParams, trainParamsSchema } from '../../shared/protocol';
-import { num, obj, optional, record, str, unknownValue } from '../../shared/schema';
-
-const savedRunSchema = obj(
-  {
-    kind: str({ maxLength: 64 }),
-    config: record(unknownValue(), { maxKeys: 64 }),
-    latentDim: num({ integer: true, min: 1 }),
-    epoch: num({ integer: true, min: 0 }),
-    dataset: optional(obj({ source: str({ maxLength: 4096 }) }, { ignoreUnknown: true })),
-  },
-  { ignoreUnknown: true },
-);
+import { CHECKPOINT_FILE, parseCheckpointSummary } from '../../shared/checkpointSummary';
 
 export async function askForRerun(runFolder: vscode.Uri, runsRoot: string): Promise<TrainParams | undefined> {
-  const saved = savedRunSchema.parse(JSON.parse(new TextDecoder().decode(await vscode.workspace.fs.readFile(vscode.Uri.joinPath(runFolder, 'latent-lab.json')))), 'latent-lab.json');
+  const file = vscode.Uri.joinPath(runFolder, CHECKPOINT_FILE);
+  const saved = parseCheckpointSummary(await vscode.workspace.fs.readFile(file), file.fsPath);
   // latentDim lives at the top level of a request; the rest of the saved config is kind-specific.
   const { latentDim: _latentDim, ...config } = saved.config;
   const editable = { data: saved.dataset?.source ?? 'sample', epochs: Math.max(1, saved.epoch), latentDim: saved.latentDim, config };

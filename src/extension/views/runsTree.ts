@@ -1,23 +1,10 @@
 /** The Runs view: every checkpoint folder under the runs folder, newest first, with its headline numbers. */
 import * as path from 'node:path';
 import * as vscode from 'vscode';
-import { type Infer, num, obj, optional, record, str } from '../../shared/schema';
-
-/** Just the fields the tree shows; the engine validates checkpoints fully when they are opened. */
-const runSummarySchema = obj(
-  {
-    kind: str({ maxLength: 64 }),
-    epoch: num({ integer: true, min: 0 }),
-    latentDim: num({ integer: true, min: 1 }),
-    createdAt: str({ maxLength: 64 }),
-    metrics: record(num(), { maxKeys: 1000 }),
-    dataset: optional(obj({ name: str({ maxLength: 1024 }), source: str({ maxLength: 4096 }), count: num({ integer: true, min: 0 }) })),
-  },
-  { ignoreUnknown: true },
-);
+import { CHECKPOINT_FILE, type CheckpointSummary, parseCheckpointSummary } from '../../shared/checkpointSummary';
 
 export class RunItem extends vscode.TreeItem {
-  constructor(readonly folder: vscode.Uri, summary: Infer<typeof runSummarySchema>) {
+  constructor(readonly folder: vscode.Uri, summary: CheckpointSummary) {
     super(path.basename(folder.fsPath), vscode.TreeItemCollapsibleState.None);
     const loss = summary.metrics.val_loss ?? summary.metrics.loss;
     this.description = `${summary.kind} · ${summary.dataset?.name ?? 'unknown data'} · epoch ${summary.epoch}${loss === undefined ? '' : ` · loss ${loss.toFixed(3)}`}`;
@@ -56,8 +43,8 @@ export class RunsTree implements vscode.TreeDataProvider<RunItem>, vscode.Dispos
       entries.filter(([, type]) => type === vscode.FileType.Directory).map(async ([name]) => {
         const folder = vscode.Uri.joinPath(root, name);
         try {
-          const bytes = await vscode.workspace.fs.readFile(vscode.Uri.joinPath(folder, 'latent-lab.json'));
-          return { item: new RunItem(folder, runSummarySchema.parse(JSON.parse(new TextDecoder().decode(bytes)))), name };
+          const file = vscode.Uri.joinPath(folder, CHECKPOINT_FILE);
+          return { item: new RunItem(folder, parseCheckpointSummary(await vscode.workspace.fs.readFile(file), file.fsPath)), name };
         } catch {
           return undefined; // not a checkpoint (or one being written): left out of the list
         }
@@ -75,7 +62,7 @@ export class RunsTree implements vscode.TreeDataProvider<RunItem>, vscode.Dispos
     this.watcher?.dispose();
     const root = this.runsRoot();
     if (!root) return;
-    this.watcher = vscode.workspace.createFileSystemWatcher(new vscode.RelativePattern(root, '*/latent-lab.json'));
+    this.watcher = vscode.workspace.createFileSystemWatcher(new vscode.RelativePattern(root, `*/${CHECKPOINT_FILE}`));
     const fire = () => this.changed.fire();
     this.watcher.onDidCreate(fire);
     this.watcher.onDidChange(fire);

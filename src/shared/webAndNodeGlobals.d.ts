@@ -19,3 +19,5 @@ declare class AbortController {
 declare class TextDecoder {
   decode(bytes: Uint8Array): string;
 }
+
+declare function atob(data: string): string;

@@ -1,7 +1,7 @@
 /**
  * Protocol fuzzing (issue 14.3): generated and mutated messages sent each way through the real code
  * — page → host through the panel bridge, host → engine through the RPC server and the engine's own
- * handlers — with wrong types, huge strings and arrays, deep nesting, prototype-pollution keys,
+ * handlers, notebook payloads into the renderer's parser — with wrong types, huge strings and arrays, deep nesting, prototype-pollution keys,
  * unknown methods and paths outside what the panel opened. Every message is answered with an error
  * or dropped with a logged line; nothing throws, nothing pollutes a prototype, the heap comes back,
  * and no file outside the panel's own is touched (an fs spy records every path the engine opens,
@@ -19,8 +19,10 @@ import fc from 'fast-check';
 import { encodeNpy } from '../../src/engine/data/readers/npy';
 import { createHandlers } from '../../src/engine/handlers';
 import { PanelBridge, type ToWebview } from '../../src/extension/panels/panelBridge';
+import { PayloadError, parseLatentsPayload, payloadProblem } from '../../src/shared/notebookPayload';
 import { engineMethods } from '../../src/shared/protocol';
 import { type ReplyMessage, RpcClient, RpcServer } from '../../src/shared/rpc';
+import { SchemaError } from '../../src/shared/schema';
 import type { PanelTarget } from '../../src/shared/webviewProtocol';
 import { repoRoot } from '../support/helpers';
 
@@ -255,6 +257,38 @@ test('host → engine: the engine answers every generated request it can read, a
   await server.handle({ type: 'request', id: 2_000_001, method: 'closeSession', params: { sessionId } });
   const heapAfter = heapAfterGc();
   assert.ok(heapAfter < heapBefore * 1.1, `heap ${(heapBefore / 2 ** 20).toFixed(1)} → ${(heapAfter / 2 ** 20).toFixed(1)} MiB`);
+});
+
+test('notebook → renderer: every generated payload is drawn or refused in one line that says where', () => {
+  const encoded = (dtype: 'float32' | 'int32' | 'uint8', shape: unknown, values: ArrayLike<number>) => ({ dtype, shape, data: Buffer.from((dtype === 'float32' ? Float32Array : dtype === 'int32' ? Int32Array : Uint8Array).from(values).buffer).toString('base64') });
+  const part = <T>(valid: T) => fc.oneof({ weight: 3, arbitrary: fc.constant(valid) }, { weight: 1, arbitrary: weird }, { weight: 1, arbitrary: fc.constant(undefined) });
+  const shape = fc.oneof(fc.array(fc.oneof(fc.nat(8), fc.integer(), fc.constant(2 ** 31)), { maxLength: 5 }), weird);
+  const payload = fc.record({
+    version: part(1),
+    title: part('fuzz'),
+    latents: fc.oneof(part(encoded('float32', [4, 2], [0, 1, 2, 3, 4, 5, 6, 7])), fc.tuple(shape, fc.float32Array({ maxLength: 64 })).map(([dims, values]) => encoded('float32', dims, values))),
+    labels: fc.oneof(part(encoded('int32', [4], [0, 1, 2, 1])), fc.tuple(shape, fc.int32Array({ maxLength: 8 })).map(([dims, values]) => encoded('int32', dims, values))),
+    labelNames: part(['a', 'b', 'c']),
+    thumbnails: fc.oneof(part(encoded('uint8', [4, 1, 1], [1, 2, 3, 4])), fc.tuple(shape, fc.uint8Array({ maxLength: 64 })).map(([dims, values]) => encoded('uint8', dims, values)), fc.record({ dtype: fc.constant('uint8'), shape, data: fc.oneof(fc.string(), fc.base64String()) })),
+  }, { requiredKeys: [] });
+  let drawn = 0;
+  let refused = 0;
+  fc.assert(
+    fc.property(fc.oneof({ weight: 8, arbitrary: payload }, { weight: 1, arbitrary: weird }, { weight: 1, arbitrary: deep }), (value) => {
+      figures.fuzzMessages++;
+      try {
+        parseLatentsPayload(value);
+        drawn++;
+      } catch (error) {
+        assert.ok(error instanceof SchemaError || error instanceof PayloadError, `not a validation error: ${String(error)}`);
+        assert.doesNotMatch(payloadProblem(error), /\n/, 'one line');
+        refused++;
+      }
+    }),
+    { numRuns: MESSAGES_EACH_WAY, seed: 1216, endOnFailure: true },
+  );
+  assert.ok(drawn > 0 && refused > 0, `both outcomes are exercised (${drawn} drawn, ${refused} refused)`);
+  assert.equal(({} as { polluted?: unknown }).polluted, undefined, 'Object.prototype is untouched');
   console.log(JSON.stringify(figures));
 });
 

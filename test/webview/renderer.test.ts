@@ -10,7 +10,7 @@ import * as path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { promisify } from 'node:util';
 import type { Browser, Page } from 'playwright-core';
-import { LATENTS_MIME } from '../../src/webview/notebook/latentsPayload';
+import { LATENTS_MIME } from '../../src/shared/notebookPayload';
 import { launchChromium } from '../support/chromium';
 import { cspViolations, disposeOutput, notebookOutputPage, openNotebookOutputs, outputSelector, renderOutput } from './harness/notebookOutput';
 import { drawnMapPixels, extremePoints, pointPosition, traceLengths, waitFor } from './harness/pageQueries';

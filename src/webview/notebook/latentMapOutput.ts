@@ -15,7 +15,7 @@ import { labelLegend } from '../common/map/legend';
 import { type Colouring, mapFigure } from '../common/map/mapFigure';
 import { methodNames, type Projection } from '../common/map/projection';
 import { search, type SearchResult } from '../common/map/search';
-import { type LatentMapData, parseLatentsPayload, payloadProblem } from './latentsPayload';
+import { type LatentMapData, parseLatentsPayload, payloadProblem } from '../../shared/notebookPayload';
 import { needsPca, notebookProjection } from './notebookProjection';
 import rendererStyles from './renderer.css';
 

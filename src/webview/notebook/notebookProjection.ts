@@ -6,7 +6,7 @@
 import { formatPercent } from '../common/format';
 import { principalAxes, projectOnto } from '../common/math/pca';
 import { type Projection, rawProjection } from '../common/map/projection';
-import type { LatentMapData } from './latentsPayload';
+import type { LatentMapData } from '../../shared/notebookPayload';
 
 export function needsPca(data: LatentMapData): boolean {
   return data.latentDim > 2;

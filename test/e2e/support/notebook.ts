@@ -7,7 +7,7 @@ import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
-import { LATENTS_MIME } from '../../../src/webview/notebook/latentsPayload';
+import { LATENTS_MIME } from '../../../src/shared/notebookPayload';
 import { repoRoot } from './codeServer';
 
 /** Writes `file` (.ipynb) with one executed cell that displayed the digits' latent map; returns the point count. */

@@ -5,8 +5,8 @@
  * dims: 12 MB, a fraction of a JSON number list). Parsing checks every field and how the fields
  * agree before anything is drawn.
  */
-import type { Images } from '../../shared/protocol';
-import { arr, literal, num, obj, optional, type Schema, SchemaError, str } from '../../shared/schema';
+import type { Images } from './protocol';
+import { arr, literal, num, obj, optional, type Schema, SchemaError, str } from './schema';
 
 export const LATENTS_MIME = 'application/vnd.latent-lab.latents+json';
 const PAYLOAD_VERSION = 1;

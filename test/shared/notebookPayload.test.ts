@@ -1,7 +1,7 @@
-/** The notebook payload's parser (src/webview/notebook/latentsPayload.ts): what it decodes, and each way a payload is refused. */
+/** The notebook payload's parser (src/shared/notebookPayload.ts): what it decodes, and each way a payload is refused. */
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { parseLatentsPayload, payloadProblem } from '../../src/webview/notebook/latentsPayload';
+import { parseLatentsPayload, payloadProblem } from '../../src/shared/notebookPayload';
 
 function encoded(dtype: 'float32' | 'int32' | 'uint8', shape: number[], values: number[]) {
   const bytes = Buffer.from((dtype === 'float32' ? Float32Array : dtype === 'int32' ? Int32Array : Uint8Array).from(values).buffer);

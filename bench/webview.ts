@@ -56,7 +56,7 @@ export async function benchWebview(options: BenchOptions): Promise<Figure[]> {
       {
         field: 'firstDrawMs100k',
         value: round(firstDraw!),
-        ours: `${round(firstDraw!)} ms for ${MAP_POINTS.toLocaleString('en')} PCA points coloured by label`,
+        ours: `${round(firstDraw!)} ms for ${MAP_POINTS.toLocaleString('en')} PCA points colored by label`,
         reference: '1000 ms',
         target: '≤ 1000',
         met: firstDraw! <= 1000,

@@ -43,13 +43,13 @@ const dtypes = {
 };
 type Dtype = keyof typeof dtypes;
 
-interface Encoded {
+interface ArrayBytes {
   shape: number[];
   bytes: Uint8Array;
 }
 
 /** `{dtype, shape, data}` with the given dtype and rank; decodes the base64 and checks its length against the shape. */
-function encodedArray(dtype: Dtype, ranks: readonly number[], layout: string): Schema<Encoded> {
+function encodedArray(dtype: Dtype, ranks: readonly number[], layout: string): Schema<ArrayBytes> {
   const fields = obj({ dtype: literal(dtype), shape: arr(num({ integer: true, min: 0, max: 2 ** 31 - 1 }), { maxLength: 8 }), data: str({ maxLength: MAX_BASE64_CHARS }) });
   return {
     description: `${dtype} array ${layout} as base64`,
@@ -126,7 +126,7 @@ function checkedLabels(labels: Int32Array, count: number, names: string[] | unde
   return labels;
 }
 
-function checkedThumbnails({ shape, bytes }: Encoded, count: number): Images {
+function checkedThumbnails({ shape, bytes }: ArrayBytes, count: number): Images {
   const [n, height, width, channels = 1] = shape as [number, number, number, number?];
   if (n !== count) throw new PayloadError('thumbnails.shape', `${n} thumbnails for ${count} points`);
   if (height < 1 || width < 1 || height > MAX_THUMBNAIL_SIDE || width > MAX_THUMBNAIL_SIDE) {

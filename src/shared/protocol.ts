@@ -23,6 +23,8 @@ export const engineInfoSchema = obj({
 export type EngineInfo = Infer<typeof engineInfoSchema>;
 
 const terms = record(num(), { maxKeys: 64 });
+/** Named loss terms (and metrics) of a step or an epoch: `loss`, `recon`, `kl`, `val_loss`, … */
+export type Terms = Infer<typeof terms>;
 
 /** Folder name for a new run: kind and a UTC timestamp, e.g. `vae-20261125-034512`. */
 export function runFolderName(kind: string, now = new Date()): string {
@@ -54,6 +56,7 @@ export const trainParamsSchema = obj({
 export type TrainParams = Infer<typeof trainParamsSchema>;
 
 export const trainStatuses = ['completed', 'early-stopped', 'cancelled', 'diverged'] as const;
+export type TrainStatus = (typeof trainStatuses)[number];
 
 export const trainResultSchema = obj({
   model: modelKindNameSchema,

@@ -23,7 +23,7 @@ test('a forced fallback says so visibly and never claims to be native', async ()
 
 for (const [args, pattern] of [
   [['frobnicate'], /^error: unknown command "frobnicate"/],
-  [['info', '--colour'], /^error: unknown option --colour/],
+  [['info', '--color'], /^error: unknown option --color/],
 ] as const) {
   test(`bad usage (${args.join(' ')}) gives one error line, no stack, non-zero exit`, async () => {
     const { code, stderr } = await runCli([...args]);

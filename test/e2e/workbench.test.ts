@@ -183,17 +183,17 @@ test('Latent Lab in a real VS Code workbench (code-server + Chromium)', { timeou
 
   await steps.run('the picked points A and B are visible on the map', async () => {
     assert.ok(restoredMap, 'no restored map');
-    // The picks are drawn in the accent colour (the theme's focus border), which no label colour is near.
+    // The picks are drawn in the accent color (the theme's focus border), which no label color is near.
     const accent = await restoredMap.frame.locator('.map-view .map-plot').evaluate((graph) => {
-      const colour = (graph as HTMLElement & { _fullData?: { marker?: { color?: unknown } }[] })._fullData?.[2]?.marker?.color;
+      const color = (graph as HTMLElement & { _fullData?: { marker?: { color?: unknown } }[] })._fullData?.[2]?.marker?.color;
       const probe = document.createElement('span');
-      probe.style.color = String(colour ?? '');
+      probe.style.color = String(color ?? '');
       document.body.append(probe);
       const rgb = getComputedStyle(probe).color;
       probe.remove();
       return rgb.match(/\d+/g)?.slice(0, 3).map(Number) ?? [];
     });
-    assert.equal(accent.length, 3, 'the picked-points trace has a colour');
+    assert.equal(accent.length, 3, 'the picked-points trace has a color');
     const inAccent = (png: PNG) => {
       let count = 0;
       for (let i = 0; i < png.data.length; i += 4) {
@@ -202,7 +202,7 @@ test('Latent Lab in a real VS Code workbench (code-server + Chromium)', { timeou
       return count;
     };
     const marked = inAccent(restoredMap.png);
-    console.log(`e2e: ${marked} pixels of the map in the picks' colour rgb(${accent.join(', ')})`);
+    console.log(`e2e: ${marked} pixels of the map in the picks' color rgb(${accent.join(', ')})`);
     if (marked >= 30) return;
     // Not visible: look beneath the WebGL layer to say whether they are drawn but covered.
     const plot = restoredMap.frame.locator('.map-view .map-plot');
@@ -211,8 +211,8 @@ test('Latent Lab in a real VS Code workbench (code-server + Chromium)', { timeou
     await plot.evaluate((graph) => graph.querySelectorAll<HTMLElement>('.gl-container').forEach((layer) => (layer.style.visibility = '')));
     assert.fail(
       beneath >= 30
-        ? `the A and B markers are drawn but hidden: ${marked} pixels of the plot have their colour rgb(${accent.join(', ')}), ${beneath} once the WebGL layer is hidden — the picks are an SVG scatter trace, which Plotly draws beneath the scattergl canvas`
-        : `the A and B markers are not drawn: ${marked} pixels in their colour rgb(${accent.join(', ')}), ${beneath} with the WebGL layer hidden`,
+        ? `the A and B markers are drawn but hidden: ${marked} pixels of the plot have their color rgb(${accent.join(', ')}), ${beneath} once the WebGL layer is hidden — the picks are an SVG scatter trace, which Plotly draws beneath the scattergl canvas`
+        : `the A and B markers are not drawn: ${marked} pixels in their color rgb(${accent.join(', ')}), ${beneath} with the WebGL layer hidden`,
     );
   });
 
@@ -276,7 +276,7 @@ class Steps {
   }
 }
 
-/** The map tab: trace 0 of the plotly graph holds every sample, the status line says so, and the plot has coloured pixels. */
+/** The map tab: trace 0 of the plotly graph holds every sample, the status line says so, and the plot has colored pixels. */
 async function expectMapDrawn(page: Page, frame: Frame, name: string, picks?: number): Promise<PNG> {
   const map = frame.locator('.map-view .map-plot');
   await map.waitFor({ state: 'visible', timeout: 30_000 });
@@ -308,15 +308,15 @@ async function expectMapDrawn(page: Page, frame: Frame, name: string, picks?: nu
   await page.waitForTimeout(500);
   await screenshot(page, name);
   const png = PNG.sync.read(await map.screenshot({ path: path.join(artifactDir, `${name}-plot.png`) }));
-  let coloured = 0;
+  let colored = 0;
   for (let i = 0; i < png.data.length; i += 4) {
     const r = png.data[i]!;
     const g = png.data[i + 1]!;
     const b = png.data[i + 2]!;
-    if (Math.max(r, g, b) - Math.min(r, g, b) > 60) coloured++;
+    if (Math.max(r, g, b) - Math.min(r, g, b) > 60) colored++;
   }
-  console.log(`e2e: ${coloured} coloured pixels in the ${png.width}×${png.height} map`);
-  assert.ok(coloured > 1_000, `the map should show coloured points (${coloured} coloured pixels)`);
+  console.log(`e2e: ${colored} colored pixels in the ${png.width}×${png.height} map`);
+  assert.ok(colored > 1_000, `the map should show colored points (${colored} colored pixels)`);
   return png;
 }
 

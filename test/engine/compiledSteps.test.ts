@@ -14,7 +14,7 @@ import { modelKind } from '../../src/engine/models/registry';
 import type { GraphNode } from '../../src/engine/training/graph/graphDef';
 import { withFasterKernels } from '../../src/engine/training/graph/graphRewrites';
 import { nativeBackend, traceStep } from '../../src/engine/training/graph/stepTrace';
-import { train, type TrainResult } from '../../src/engine/training/train';
+import { train, type TrainOutcome } from '../../src/engine/training/train';
 import { repoRoot } from '../support/helpers';
 
 let backend: Backend;
@@ -45,7 +45,7 @@ function build(kind: string, config: Record<string, unknown>): BuiltModel<unknow
   return spec.build(backend.tf, spec.configSchema.parse({ ...(spec.defaults([28, 28, 1], 8) as object), ...config }), [28, 28, 1]);
 }
 
-async function trained(kind: string, config: Record<string, unknown>, compile: boolean): Promise<{ result: TrainResult; weights: Float32Array[] }> {
+async function trained(kind: string, config: Record<string, unknown>, compile: boolean): Promise<{ result: TrainOutcome; weights: Float32Array[] }> {
   const model = build(kind, config);
   if (model.prepareForTraining) model.prepareForTraining(digits);
   // Half the digits validate: three training steps and three validation batches of 64 an epoch.
@@ -94,7 +94,7 @@ function aeWith(extra: (x: tfTypes.Tensor, context: LossContext) => tfTypes.Scal
   };
 }
 
-async function execution(model: BuiltModel<unknown>): Promise<TrainResult['execution']> {
+async function execution(model: BuiltModel<unknown>): Promise<TrainOutcome['execution']> {
   const result = await train(backend.tf, model, digits, { epochs: 1, batchSize: BATCH, validationFraction: 0, seed: 3, learningRate: 1e-3 });
   model.dispose();
   assert.equal(result.status, 'completed');

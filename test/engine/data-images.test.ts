@@ -12,26 +12,26 @@ import { rejectsWithDataError } from '../support/helpers';
 const dir = mkdtempSync(join(tmpdir(), 'latent-lab-images-'));
 after(() => rmSync(dir, { recursive: true, force: true }));
 
-type Colour = (x: number, y: number) => [number, number, number];
+type Color = (x: number, y: number) => [number, number, number];
 
-function rgba(width: number, height: number, colour: Colour): Buffer {
+function rgba(width: number, height: number, color: Color): Buffer {
   const data = Buffer.alloc(width * height * 4);
   for (let y = 0; y < height; y++) {
     for (let x = 0; x < width; x++) {
-      data.set([...colour(x, y), 255], (y * width + x) * 4);
+      data.set([...color(x, y), 255], (y * width + x) * 4);
     }
   }
   return data;
 }
 
-function png(width: number, height: number, colour: Colour): Buffer {
+function png(width: number, height: number, color: Color): Buffer {
   const image = new PNG({ width, height });
-  rgba(width, height, colour).copy(image.data);
+  rgba(width, height, color).copy(image.data);
   return PNG.sync.write(image);
 }
 
-const jpeg = (width: number, height: number, colour: Colour) => encodeJpeg({ width, height, data: rgba(width, height, colour) }, 95).data;
-const gray = (value: number): Colour => () => [value, value, value];
+const jpeg = (width: number, height: number, color: Color) => encodeJpeg({ width, height, data: rgba(width, height, color) }, 95).data;
+const gray = (value: number): Color => () => [value, value, value];
 
 /** Writes `files` (path → bytes) under a fresh folder. */
 function tree(name: string, files: Record<string, Buffer>): string {
@@ -89,7 +89,7 @@ test('class subfolders become sorted label names; gray images stay one channel',
   });
 });
 
-test('one colour image (a JPEG here) makes the whole set RGB; flat folders have no labels', async () => {
+test('one color image (a JPEG here) makes the whole set RGB; flat folders have no labels', async () => {
   const root = tree('mixed', {
     'a.png': png(6, 6, gray(10)),
     'b.jpg': jpeg(12, 12, (x) => [200, x * 10, 0]),

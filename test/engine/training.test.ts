@@ -8,7 +8,8 @@ import { type Backend, loadBackend } from '../../src/engine/backend';
 import { loopStages } from '../../src/engine/eventLoop';
 import { modelKind } from '../../src/engine/models/registry';
 import { runTraining } from '../../src/engine/training/runTraining';
-import { train, type TrainProgress } from '../../src/engine/training/train';
+import type { Progress } from '../../src/shared/protocol';
+import { train } from '../../src/engine/training/train';
 
 let backend: Backend;
 const workDir = mkdtempSync(path.join(tmpdir(), 'latent-lab-training-'));
@@ -22,7 +23,7 @@ const tinyAe = { hidden: [32] };
 test('cancel stops within one batch and keeps the checkpoint of the last finished epoch', async () => {
   const out = path.join(workDir, 'cancel');
   const controller = new AbortController();
-  const progress: TrainProgress[] = [];
+  const progress: Progress[] = [];
   const result = await runTraining(backend, { model: 'ae', data: 'sample', limit: 2000, epochs: 50, batchSize: 50, out, config: tinyAe }, {
     signal: controller.signal,
     onProgress: (event) => {

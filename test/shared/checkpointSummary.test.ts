@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { after, test } from 'node:test';
 import { createHandlers } from '../../src/engine/handlers';
-import { CHECKPOINT_FILE, parseCheckpointSummary } from '../../src/shared/checkpointSummary';
+import { CHECKPOINT_FILE, MAX_CHECKPOINT_FILE_BYTES, parseCheckpointSummary } from '../../src/shared/checkpointSummary';
 
 const dir = mkdtempSync(path.join(tmpdir(), 'latent-lab-summary-'));
 after(() => rmSync(dir, { recursive: true, force: true }));
@@ -27,7 +27,7 @@ test('the summary the host reads is a subset of what the engine writes: a real c
 test('what is not checkpoint metadata fails in one line naming the file', () => {
   assert.throws(() => parseCheckpointSummary(bytes('{"kind": "ae"'), '/runs/a/latent-lab.json'), /^Error: \/runs\/a\/latent-lab\.json: not JSON/);
   assert.throws(() => parseCheckpointSummary(bytes('{"kind": "ae", "epoch": 1}'), '/runs/b/latent-lab.json'), /\/runs\/b\/latent-lab\.json\.config: expected/);
-  assert.throws(() => parseCheckpointSummary(new Uint8Array(16 * 1024 * 1024 + 1), '/runs/c/latent-lab.json'), /too large for checkpoint metadata/);
+  assert.throws(() => parseCheckpointSummary(new Uint8Array(MAX_CHECKPOINT_FILE_BYTES + 1), '/runs/c/latent-lab.json'), /too large for checkpoint metadata/);
 });
 
 test('__proto__ keys in the file stay keys: nothing is polluted', () => {

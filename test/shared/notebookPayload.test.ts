@@ -33,7 +33,7 @@ test('a valid payload decodes into typed arrays and an image batch', () => {
 test('each malformed payload is refused with one line that says where', () => {
   const cases: [string, unknown, RegExp][] = [
     ['not an object', null, /^value: expected an object, got null$/],
-    ['unknown field', { ...valid, colours: [] }, /^colours: expected no such field, got array$/],
+    ['unknown field', { ...valid, colors: [] }, /^colors: expected no such field, got array$/],
     ['missing latents', { version: 1 }, /^latents: expected an object, got undefined$/],
     ['old version', { ...valid, version: 0 }, /^version: expected 1, got 0$/],
     ['rank', { ...valid, latents: encoded('float32', [6], [0, 1, 2, 3, 4, 5]) }, /^latents\.shape: expected \[n, d\], got \[6\]$/],

@@ -1,7 +1,7 @@
-/** The webview's own PCA (src/webview/common/math/pca.ts), which the notebook renderer runs in the browser. */
+/** The notebook renderer's own PCA (src/webview/notebook/browserPca.ts), run in the browser without the engine. */
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { leadingEigenpairs, principalAxes, projectOnto } from '../../src/webview/common/math/pca';
+import { leadingEigenpairs, principalAxes, projectOnto } from '../../src/webview/notebook/browserPca';
 
 function assertClose(actual: number, expected: number, tolerance: number, what: string): void {
   assert.ok(Math.abs(actual - expected) <= tolerance, `${what}: ${actual} is not ${expected} ± ${tolerance}`);

@@ -118,13 +118,13 @@ describe('compare runs webview', () => {
     const traces = await page.evaluate(() => (document.querySelector('.compare-view .training-plot') as unknown as { data: Trace[] }).data.map(({ name, line }) => ({ name, line: { color: line.color, dash: line.dash } })));
     assert.deepEqual(traces.map((trace) => trace.name), ['A loss', 'A val_loss', 'B loss', 'B val_loss'], 'four curves');
     assert.deepEqual(traces.map((trace) => trace.line.dash), ['solid', 'solid', 'dash', 'dash'], 'run A solid, run B dashed');
-    assert.equal(traces[0]!.line.color, traces[2]!.line.color, 'loss has one colour in both runs');
-    assert.equal(traces[1]!.line.color, traces[3]!.line.color, 'val_loss has one colour in both runs');
+    assert.equal(traces[0]!.line.color, traces[2]!.line.color, 'loss has one color in both runs');
+    assert.equal(traces[1]!.line.color, traces[3]!.line.color, 'val_loss has one color in both runs');
     assert.notEqual(traces[0]!.line.color, traces[1]!.line.color);
 
     assert.ok((await drawnMapPixels(page, MAP_A)) > 1000 && (await drawnMapPixels(page, MAP_B)) > 1000, 'both maps rendered with WebGL');
     assert.equal(await page.locator('.compare-maps .legend').count(), 1, 'one legend for both maps');
-    assert.match(await statusText(page), /^A: 5,000 points · B: 5,000 points · coloured by label$/);
+    assert.match(await statusText(page), /^A: 5,000 points · B: 5,000 points · colored by label$/);
     assert.equal(await page.locator('.compare-maps-section > .notice').count(), 0, 'same data: nothing to warn about');
 
     const [left] = await extremePoints(page, MAP_A);

@@ -70,7 +70,7 @@ describe('explorer webview', () => {
 
     assert.equal((await traceLengths(page))[0], SAMPLE_COUNT, 'the map draws every sample');
     assert.ok((await drawnMapPixels(page)) > 1000, 'scattergl rendered the points with WebGL');
-    assert.match(await statusText(page), /^5,000 points · latent dims · coloured by label/);
+    assert.match(await statusText(page), /^5,000 points · latent dims · colored by label/);
 
     const [left, right] = await extremePoints(page);
     await hoverPoint(page, left);
@@ -137,10 +137,10 @@ describe('explorer webview', () => {
     await closeClean(panel);
   });
 
-  test('16-d autoencoder: PCA map, search, colour modes, CSV export, projection cancel, malformed messages', async () => {
+  test('16-d autoencoder: PCA map, search, color modes, CSV export, projection cancel, malformed messages', async () => {
     const panel = await explore('ae16');
     const { page, host } = panel;
-    assert.match(await statusText(page), /^5,000 points · PCA · coloured by label/);
+    assert.match(await statusText(page), /^5,000 points · PCA · colored by label/);
 
     await typeInto(page, 'Search', '3');
     await waitFor(page, () => /label "3"/.test(document.querySelector('.status-line')?.textContent ?? ''), undefined, 'the label search');
@@ -148,8 +148,8 @@ describe('explorer webview', () => {
     assert.ok(threes > 0);
     assert.equal((await traceLengths(page))[1], threes, 'every match is ringed');
 
-    await choose(page, 'Colour by', 'error');
-    await waitFor(page, () => /coloured by reconstruction error/.test(document.querySelector('.status-line')?.textContent ?? ''), undefined, 'colouring by error');
+    await choose(page, 'Color by', 'error');
+    await waitFor(page, () => /colored by reconstruction error/.test(document.querySelector('.status-line')?.textContent ?? ''), undefined, 'coloring by error');
     await screenshot(page, 'map-pca-error');
 
     await page.click('vscode-button:has-text("Export CSV")');
@@ -187,8 +187,8 @@ describe('explorer webview', () => {
     });
     await eventually(() => host.logs.length - before === 4, 'a log message for each malformed message');
     assert.ok(host.logs.every((log) => log.level === 'error' && /malformed|unknown/.test(log.message)));
-    await choose(page, 'Colour by', 'label');
-    await waitFor(page, () => /coloured by label/.test(document.querySelector('.status-line')?.textContent ?? ''), undefined, 'the UI to keep working');
+    await choose(page, 'Color by', 'label');
+    await waitFor(page, () => /colored by label/.test(document.querySelector('.status-line')?.textContent ?? ''), undefined, 'the UI to keep working');
     await closeClean(panel, 4);
   });
 

@@ -57,11 +57,11 @@ describe('latents webview', () => {
     const { page, host } = panel;
     assert.equal(await page.textContent('.header .subtitle'), 'latents · 16-d · 5,000 points from latents.npy');
     assert.equal((await traceLengths(page))[0], COUNT, 'the map draws every point');
-    assert.match(await statusText(page), /^5,000 points · PCA · coloured by label/);
-    const colours = await page.evaluate(() => (document.querySelector('.map-plot') as unknown as { data: { marker: { color: string[] } }[] }).data[0]!.marker.color);
-    assert.equal(colours.length, COUNT);
-    assert.equal(new Set(colours).size, 10, 'ten digits, ten colours');
-    assert.equal(colours[0], colours[digitLabels.indexOf(digitLabels[0]!, 1)], 'points with the same label share a colour');
+    assert.match(await statusText(page), /^5,000 points · PCA · colored by label/);
+    const colors = await page.evaluate(() => (document.querySelector('.map-plot') as unknown as { data: { marker: { color: string[] } }[] }).data[0]!.marker.color);
+    assert.equal(colors.length, COUNT);
+    assert.equal(new Set(colors).size, 10, 'ten digits, ten colors');
+    assert.equal(colors[0], colors[digitLabels.indexOf(digitLabels[0]!, 1)], 'points with the same label share a color');
 
     const [left] = await extremePoints(page);
     const at = await pointPosition(page, left);
@@ -101,14 +101,14 @@ describe('latents webview', () => {
     await closeClean(panel);
   });
 
-  test('latents alone: coloured by a latent dim, hover shows index only, never asks for samples', async () => {
+  test('latents alone: colored by a latent dim, hover shows index only, never asks for samples', async () => {
     const panel = await explore({ view: 'latents', latents: files.latents });
     const { page, host } = panel;
-    assert.match(await statusText(page), /^5,000 points · PCA · coloured by z0/);
+    assert.match(await statusText(page), /^5,000 points · PCA · colored by z0/);
     assert.deepEqual(
-      await page.$$eval('vscode-single-select[aria-label="Colour by"] vscode-option', (options) => options.map((option) => (option as HTMLElement & { value: string }).value)),
+      await page.$$eval('vscode-single-select[aria-label="Color by"] vscode-option', (options) => options.map((option) => (option as HTMLElement & { value: string }).value)),
       ['dim'],
-      'neither labels nor reconstruction error to colour by',
+      'neither labels nor reconstruction error to color by',
     );
     const [, right] = await extremePoints(page);
     const at = await pointPosition(page, right);

@@ -8,16 +8,16 @@ import { disposeModelParts } from '../models/modelKind';
 import { loadCheckpoint } from './checkpoint';
 import { readModelFolder } from './folderIO';
 
-type Shape = (number | null)[];
+type LayerShape = (number | null)[];
 
 export interface LayerSummary {
   name: string;
   className: string;
   /** null for a layer shared between several calls, which has no single output shape. */
-  outputShape: Shape | Shape[] | null;
+  outputShape: LayerShape | LayerShape[] | null;
 }
 
-export interface CheckpointSummary {
+export interface CheckpointDescription {
   kind: string;
   inputShape: number[];
   latentDim: number;
@@ -38,7 +38,7 @@ export interface ModelJsonSummary {
   params: number;
 }
 
-export async function describeCheckpoint(tf: Tf, location: string): Promise<CheckpointSummary> {
+export async function describeCheckpoint(tf: Tf, location: string): Promise<CheckpointDescription> {
   const { meta, parts } = await loadCheckpoint(tf, location);
   try {
     const extraParams = Object.values(parts.extraVariables).reduce((sum, variable) => sum + variable.size, 0);

@@ -1,16 +1,14 @@
 /** Engine handlers for the explorer views: projections, thumbnails, decoding, and the units of models that have them. */
-import type { Images, ParamsOf, ResultOf } from '../../shared/protocol';
+import type { Images } from '../../shared/protocol';
 import { EngineError } from '../../shared/protocol';
 import type { Backend } from '../backend';
 import { sampleSize } from '../data/dataset';
-import type { RequestContext } from '../../shared/rpc';
+import type { Handler } from '../../shared/rpc';
 import { encodeDataset } from '../models/encodeAll';
 import type { BuiltModel, FeatureUnits } from '../models/modelKind';
 import { projectLatents } from '../projection/projectLatents';
 import { toPixels, toStretchedPixels } from './pixels';
 import type { OpenSession, Sessions } from './sessions';
-
-type Handler<M extends 'project' | 'samples' | 'decode' | 'features' | 'topActivating'> = (params: ParamsOf<M>, context: RequestContext) => Promise<ResultOf<M>>;
 
 export function explorerHandlers(backend: Backend, sessions: Sessions) {
   const { tf } = backend;

@@ -72,7 +72,7 @@ export async function openLatents(
     images = await loadDataset(params.images, { limit: params.limit, signal });
     checkCount(images.source, await datasetTotal(params.images, images, params.limit, signal), 'samples', path, total, 'give the images these latents were encoded from, in the same order');
   }
-  // A labels file wins; otherwise the images' own labels (a labelled dataset) colour the map.
+  // A labels file wins; otherwise the images' own labels (a labelled dataset) color the map.
   const labels = labelRows?.labels.subarray(0, count) ?? images?.labels;
   const labelNames = labelRows ? labelRows.labelNames : images?.labelNames;
   const { mean, std } = columnMoments(latents, count, dim);

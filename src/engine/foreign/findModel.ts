@@ -7,8 +7,8 @@
 import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
 import type { ResultOf } from '../../shared/protocol';
+import { CHECKPOINT_FILE } from '../../shared/checkpointSummary';
 import { MODEL_FILE } from '../checkpoint/folderIO';
-import { META_FILE } from '../checkpoint/meta';
 
 const SAVED_MODEL_FILE = 'saved_model.pb';
 const ONNX_FILE = /\.onnx$/i;
@@ -26,7 +26,7 @@ export async function findModel(target: string): Promise<ModelLocation | undefin
   if (stat?.isFile()) return modelFile(target);
   if (!stat?.isDirectory()) return undefined;
   const names = await fs.readdir(target);
-  if (names.includes(META_FILE)) return { format: 'checkpoint', folder: target };
+  if (names.includes(CHECKPOINT_FILE)) return { format: 'checkpoint', folder: target };
   if (names.includes(SAVED_MODEL_FILE)) return { format: 'savedmodel', folder: target };
   if (names.includes(MODEL_FILE)) return { format: 'tfjs-layers', modelJson: path.join(target, MODEL_FILE) };
   const onnx = names.filter((name) => ONNX_FILE.test(name)).sort();
@@ -35,7 +35,7 @@ export async function findModel(target: string): Promise<ModelLocation | undefin
 
 function modelFile(file: string): ModelLocation | undefined {
   const name = path.basename(file);
-  if (name === META_FILE) return { format: 'checkpoint', folder: path.dirname(file) };
+  if (name === CHECKPOINT_FILE) return { format: 'checkpoint', folder: path.dirname(file) };
   if (name === SAVED_MODEL_FILE) return { format: 'savedmodel', folder: path.dirname(file) };
   if (ONNX_FILE.test(name)) return { format: 'onnx', files: [file] };
   return /\.json$/i.test(name) ? { format: 'tfjs-layers', modelJson: file } : undefined;

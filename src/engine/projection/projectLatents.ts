@@ -1,23 +1,19 @@
 /** The latent map's single entry point: 2-D coordinates of n latent vectors by the chosen method. */
-import { EngineError, type ProjectionMethod } from '../../shared/protocol';
+import { EngineError, type ProjectionMethod, type ResultOf } from '../../shared/protocol';
 import type { Tf } from '../backend';
 import { fitPca, pcaTransform } from './pca/pca';
 import { tsne, type TsneOptions } from './tsne/tsne';
 import { umap, type UmapOptions } from './umap/umap';
+
+/** Row-major [n, 2] coordinates, as the `project` request answers them. */
+type Projected = ResultOf<'project'>;
 
 export interface ProjectOptions extends UmapOptions, TsneOptions {
   /** The two latent dimensions that 'raw' shows (default [0, 1]). */
   dims?: [number, number];
 }
 
-export interface Projection {
-  /** Row-major [n, 2]. */
-  coordinates: Float32Array;
-  method: ProjectionMethod;
-  note?: string;
-}
-
-export async function projectLatents(tf: Tf, data: Float32Array, n: number, d: number, method: ProjectionMethod, options: ProjectOptions = {}): Promise<Projection> {
+export async function projectLatents(tf: Tf, data: Float32Array, n: number, d: number, method: ProjectionMethod, options: ProjectOptions = {}): Promise<Projected> {
   if (d < 1 || data.length !== n * d) throw new EngineError('bad-request', `cannot project ${data.length} values as ${n} latents of ${d} dimensions`);
   switch (method) {
     case 'raw':
@@ -47,7 +43,7 @@ function columns(data: Float32Array, n: number, d: number, dims: readonly number
 }
 
 /** A one-dimensional latent space drawn along x: (z₀, 0). */
-function padded(data: Float32Array, n: number, method: ProjectionMethod): Projection {
+function padded(data: Float32Array, n: number, method: ProjectionMethod): Projected {
   const coordinates = new Float32Array(n * 2);
   for (let i = 0; i < n; i++) coordinates[2 * i] = data[i]!;
   return { coordinates, method, note: `the latent space has one dimension, so the map shows (z0, 0)${method === 'pca' ? ' rather than a projection' : ''}` };

@@ -3,7 +3,7 @@
  * after every good epoch → summary. Shared by the engine's `train` request and the CLI.
  */
 import * as path from 'node:path';
-import { runFolderName, type TrainParams, type TrainResult } from '../../shared/protocol';
+import { type Progress, runFolderName, type TrainParams, type TrainResult } from '../../shared/protocol';
 import { type Backend, ensureKernels } from '../backend';
 import { saveCheckpoint } from '../checkpoint/checkpoint';
 import type { CheckpointMeta } from '../checkpoint/meta';
@@ -14,11 +14,11 @@ import { nextTurn } from '../eventLoop';
 import type { BuiltModel, ModelKindSpec, Tensor } from '../models/modelKind';
 import { openCheckpoint } from '../models/openCheckpoint';
 import { modelKind } from '../models/registry';
-import { type HistoryEntry, splitIndices, type TrainProgress, train } from './train';
+import { type HistoryEntry, splitIndices, train } from './train';
 
 export interface RunOptions {
   signal?: AbortSignal;
-  onProgress?: (progress: TrainProgress) => void;
+  onProgress?: (progress: Progress) => void;
 }
 
 const defaults = { batchSize: 128, latentDim: 2, validationFraction: 0.1 };

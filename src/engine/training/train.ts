@@ -3,6 +3,7 @@
  * do not fit Keras' fit()), with per-batch progress, cancel within one batch, early stopping,
  * NaN detection and a checkpoint callback after every good epoch.
  */
+import type { Progress, Terms, TrainStatus } from '../../shared/protocol';
 import type { Tf } from '../backend';
 import { nextTurn } from '../eventLoop';
 import type { BuiltModel, Scalar, Tensor } from '../models/modelKind';
@@ -11,28 +12,13 @@ import { FlatAdam } from './flatAdam';
 import { useLeanGradients } from './leanGradients';
 import { shuffled } from './random';
 
-export type Terms = Record<string, number>;
-
 export interface HistoryEntry {
   epoch: number;
   [term: string]: number;
 }
 
-export interface TrainProgress {
-  phase: 'batch' | 'epoch';
-  epoch: number;
-  epochs: number;
-  batch: number;
-  batches: number;
-  terms: Terms;
-  validation?: Terms;
-  samplesPerSecond: number;
-  etaSeconds: number;
-}
-
-export type TrainStatus = 'completed' | 'early-stopped' | 'cancelled' | 'diverged';
-
-export interface TrainResult {
+/** What the loop reports; runTraining adds the checkpoint and the model's metrics to make the wire TrainResult. */
+export interface TrainOutcome {
   status: TrainStatus;
   message: string;
   /** The last completed epoch (1-based); equals the start epoch − 1 when none completed. */
@@ -51,7 +37,7 @@ export interface TrainOptions {
   learningRate: number;
   earlyStopping?: { patience: number; minDelta: number };
   signal?: AbortSignal;
-  onProgress?: (progress: TrainProgress) => void;
+  onProgress?: (progress: Progress) => void;
   /** Called after each epoch whose losses are finite; the checkpoint is written here. */
   onEpochEnd?: (epoch: number, history: HistoryEntry[]) => Promise<void>;
   /** Resume: continue after this many completed epochs, keeping their history. */
@@ -72,7 +58,7 @@ export function splitIndices(count: number, validationFraction: number, seed: nu
   return { train: order.subarray(0, count - validationCount), validation: order.subarray(count - validationCount) };
 }
 
-export async function train(tf: Tf, model: BuiltModel<unknown>, x: Tensor, options: TrainOptions): Promise<TrainResult> {
+export async function train(tf: Tf, model: BuiltModel<unknown>, x: Tensor, options: TrainOptions): Promise<TrainOutcome> {
   const count = x.shape[0]!;
   const { train: trainIndices, validation: validationIndices } = splitIndices(count, options.validationFraction, options.seed);
   const batches = Math.ceil(trainIndices.length / options.batchSize);
@@ -88,7 +74,7 @@ export async function train(tf: Tf, model: BuiltModel<unknown>, x: Tensor, optio
   let step = (firstEpoch - 1) * batches;
   let totalSamples = 0;
   let totalSeconds = 0;
-  const finish = (status: TrainStatus, message: string, epoch: number): TrainResult => ({ status, message, epoch, history, samplesPerSecond: totalSeconds > 0 ? totalSamples / totalSeconds : 0, execution: steps.execution(evaluation) });
+  const finish = (status: TrainStatus, message: string, epoch: number): TrainOutcome => ({ status, message, epoch, history, samplesPerSecond: totalSeconds > 0 ? totalSamples / totalSeconds : 0, execution: steps.execution(evaluation) });
 
   try {
     for (let epoch = firstEpoch; epoch <= options.epochs; epoch++) {

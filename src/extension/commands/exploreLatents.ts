@@ -55,7 +55,7 @@ async function askForLatents(): Promise<Extract<PanelTarget, { view: 'latents' }
   return { view: 'latents', latents: latents[0].fsPath, ...(labels === null ? {} : { labels }), ...(images === null ? {} : { images }) };
 }
 
-/** A labels CSV, or null for none (the images' own labels, if any, colour the map then). */
+/** A labels CSV, or null for none (the images' own labels, if any, color the map then). */
 async function pickLabels(): Promise<string | null | undefined> {
   const choice = await vscode.window.showQuickPick(
     [

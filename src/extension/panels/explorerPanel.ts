@@ -5,6 +5,7 @@
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { messageOf, type TrainParams } from '../../shared/protocol';
+import { CHECKPOINT_FILE } from '../../shared/checkpointSummary';
 import { runName } from '../../shared/paths';
 import { type PanelTarget, panelTargetSchema } from '../../shared/webviewProtocol';
 import type { EngineHost } from '../engineHost';
@@ -59,7 +60,7 @@ export class ExplorerPanel implements vscode.Disposable {
     const checkpoints = target.view === 'explore' ? [target.checkpoint] : target.view === 'compare' ? target.checkpoints : [];
     this.watchers = vscode.Disposable.from(
       ...checkpoints.map((checkpoint) => {
-        const folder = path.basename(checkpoint) === 'latent-lab.json' ? path.dirname(checkpoint) : checkpoint;
+        const folder = path.basename(checkpoint) === CHECKPOINT_FILE ? path.dirname(checkpoint) : checkpoint;
         // The folder itself, so that deleting the whole run is seen as well as deleting its file.
         const watcher = vscode.workspace.createFileSystemWatcher(new vscode.RelativePattern(vscode.Uri.file(path.dirname(folder)), path.basename(folder)), true, true, false);
         watcher.onDidDelete(() => void this.panel.webview.postMessage({ type: 'checkpointDeleted', checkpoint } satisfies ToWebview));

@@ -1,18 +1,19 @@
 /**
- * One notebook output: the latent map of a payload (every point in WebGL, coloured by label, a
+ * One notebook output: the latent map of a payload (every point in WebGL, colored by label, a
  * legend whose entries ring that label's points, a hover card with the point's index, label and
  * thumbnail, a line saying how many points are shown), or one line saying why it cannot be drawn.
  */
 import { failureText, plural } from '../common/format';
 import mapStyles from '../common/map.css';
 import { Plotly, plotConfig, type PlotlyHTMLElement, type PlotMouseEvent } from '../common/plot/plotly';
+import { redrawAfterContextLoss } from '../common/plot/lostContext';
 import { onThemeChange } from '../common/plot/theme';
 import { imageCanvas } from '../common/render/images';
-import { categoryColour } from '../common/render/palette';
+import { categoryColor } from '../common/render/palette';
 import { el, show } from '../common/ui/dom';
 import { labelText } from '../common/map/labels';
 import { labelLegend } from '../common/map/legend';
-import { type Colouring, mapFigure } from '../common/map/mapFigure';
+import { type Coloring, mapFigure } from '../common/map/mapFigure';
 import { methodNames, type Projection } from '../common/map/projection';
 import { search, type SearchResult } from '../common/map/search';
 import { type LatentMapData, parseLatentsPayload, payloadProblem } from '../../shared/notebookPayload';
@@ -67,10 +68,10 @@ export class LatentMapOutput {
       if (this.disposed) return;
     }
     const projection = notebookProjection(data);
-    const colouring: Colouring = { kind: 'label', colours: Array.from(data.labels ?? new Int32Array(data.count), categoryColour) };
+    const coloring: Coloring = { kind: 'label', colors: Array.from(data.labels ?? new Int32Array(data.count), categoryColor) };
     let highlighted: string | undefined;
     let found: SearchResult | undefined;
-    const figure = () => mapFigure({ projection, colouring, matches: found?.indices ?? [], picks: [], selection: [] });
+    const figure = () => mapFigure({ projection, coloring, matches: found?.indices ?? [], picks: [], selection: [] });
     const redraw = async () => {
       if (!this.plot) return;
       const { data: traces, layout } = figure();
@@ -98,7 +99,7 @@ export class LatentMapOutput {
       const point = event?.points.find((candidate) => candidate.curveNumber === 0);
       if (point) showPoint(card, data, point.pointIndex);
     });
-    this.cleanups.push(onThemeChange(() => void redraw()));
+    this.cleanups.push(onThemeChange(() => void redraw()), redrawAfterContextLoss(plot, plotConfig));
   }
 
   private showProblem(text: string): void {

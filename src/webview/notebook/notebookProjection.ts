@@ -4,7 +4,7 @@
  * without the explorer's axis pickers, the plane of most variance shows more than any fixed pair.
  */
 import { formatPercent } from '../common/format';
-import { principalAxes, projectOnto } from '../common/math/pca';
+import { principalAxes, projectOnto } from './browserPca';
 import { type Projection, rawProjection } from '../common/map/projection';
 import type { LatentMapData } from '../../shared/notebookPayload';
 

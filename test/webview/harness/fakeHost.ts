@@ -48,6 +48,11 @@ export class FakeHost {
     });
   }
 
+  /** What the panel does when VS Code closes it: the bridge closes the sessions the page left open. */
+  close(): void {
+    this.bridge.dispose();
+  }
+
   async attach(page: Page): Promise<void> {
     this.page = page;
     await page.exposeBinding('__harnessPost', (_source, raw: FromPage) => this.fromPage(raw));

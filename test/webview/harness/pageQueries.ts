@@ -141,3 +141,29 @@ export function drawnMapPixels(page: Page, selector = '.map-plot'): Promise<numb
     return drawn;
   }, selector);
 }
+
+/** A plot's WebGL context losses and recoveries, as the page counts them (common/plot/lostContext.ts). */
+export function contextCounts(page: Page, selector = '.map-plot'): Promise<{ lost: number; recovered: number }> {
+  return page.evaluate((selector) => {
+    const plot = document.querySelector(selector);
+    return { lost: Number(plot?.getAttribute('data-gl-lost') ?? 0), recovered: Number(plot?.getAttribute('data-gl-recovered') ?? 0) };
+  }, selector);
+}
+
+/**
+ * Takes the map's WebGL context away as the browser does when too many are open; the extension
+ * that did it stays on the page, so `restoreMapContext` can offer the context back.
+ */
+export function loseMapContext(page: Page, selector = '.map-plot'): Promise<void> {
+  return page.evaluate((selector) => {
+    const gl = document.querySelector<HTMLCanvasElement>(`${selector} canvas.gl-canvas-context`)?.getContext('webgl');
+    const extension = gl?.getExtension('WEBGL_lose_context');
+    if (!extension) throw new Error(`no WebGL context to lose in ${selector}`);
+    (window as unknown as { lostContext: WEBGL_lose_context }).lostContext = extension;
+    extension.loseContext();
+  }, selector);
+}
+
+export function restoreMapContext(page: Page): Promise<void> {
+  return page.evaluate(() => (window as unknown as { lostContext: WEBGL_lose_context }).lostContext.restoreContext());
+}

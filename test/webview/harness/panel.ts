@@ -21,6 +21,7 @@ export interface Panel {
   /** Console errors the page logged (the bundle's own reports included). */
   consoleErrors: string[];
   pageErrors: string[];
+  /** Closes the page, then the host's side as VS Code does: the sessions the page left open close too. */
   close(): Promise<void>;
 }
 
@@ -36,7 +37,11 @@ export async function openPanel(browser: Browser, server: HarnessServer, handler
   page.on('pageerror', (error) => pageErrors.push(error.message));
   await host.attach(page);
   await page.goto(server.register(randomUUID(), () => host.state));
-  return { page, host, consoleErrors, pageErrors, close: () => context.close() };
+  const close = async () => {
+    await context.close();
+    host.close();
+  };
+  return { page, host, consoleErrors, pageErrors, close };
 }
 
 export async function screenshot(page: Page, name: string): Promise<void> {

@@ -21,7 +21,7 @@ interface Listing {
   labelNames?: string[];
 }
 
-/** RGB pixels, alpha composited over black because a transparent pixel's colour means nothing. */
+/** RGB pixels, alpha composited over black because a transparent pixel's color means nothing. */
 interface Picture {
   width: number;
   height: number;

@@ -1,7 +1,7 @@
-/** The label legend beside a map: colour, name and count per label; with `onPick`, a click picks that label. */
+/** The label legend beside a map: color, name and count per label; with `onPick`, a click picks that label. */
 import type { Session } from '../../../shared/protocol';
 import { formatCount } from '../format';
-import { categoryColour } from '../render/palette';
+import { categoryColor } from '../render/palette';
 import { el } from '../ui/dom';
 
 export function labelLegend(session: Pick<Session, 'labels' | 'labelNames'>, onPick?: (name: string) => void): HTMLElement | undefined {
@@ -15,7 +15,7 @@ export function labelLegend(session: Pick<Session, 'labels' | 'labelNames'>, onP
     entries.map(([label, count]) => {
       const name = session.labelNames?.[label] ?? String(label);
       const content = [
-        el('span', { class: 'swatch', attrs: { style: `background:${categoryColour(label)}` } }),
+        el('span', { class: 'swatch', attrs: { style: `background:${categoryColor(label)}` } }),
         el('span', { class: 'legend-name' }, [name]),
         el('span', { class: 'legend-count' }, [formatCount(count)]),
       ];

@@ -5,8 +5,8 @@
  */
 import type { Session } from '../../../shared/protocol';
 import { type Config, type Data, type Layout, plotConfig } from '../plot/plotly';
-import { themeColours, themedLayout } from '../plot/theme';
-import { CONTINUOUS_SCALE, categoryColour } from '../render/palette';
+import { themeColors, themedLayout } from '../plot/theme';
+import { CONTINUOUS_SCALE, categoryColor } from '../render/palette';
 import { methodNames, type Projection } from './projection';
 
 export const colorModes = ['label', 'error', 'dim'] as const;
@@ -15,10 +15,10 @@ export type ColorMode = (typeof colorModes)[number];
 /** Maps zoom with the wheel: dense regions need a closer look more than the page needs scrolling. */
 export const mapPlotConfig: Partial<Config> = { ...plotConfig, scrollZoom: true };
 
-export type Colouring = { kind: 'label'; colours: string[] } | { kind: 'continuous'; values: Float32Array; title: string };
+export type Coloring = { kind: 'label'; colors: string[] } | { kind: 'continuous'; values: Float32Array; title: string };
 
-export function colouring(session: Session, mode: ColorMode, dim: number): Colouring {
-  if (mode === 'label' && session.labels) return { kind: 'label', colours: Array.from(session.labels, categoryColour) };
+export function coloring(session: Session, mode: ColorMode, dim: number): Coloring {
+  if (mode === 'label' && session.labels) return { kind: 'label', colors: Array.from(session.labels, categoryColor) };
   if (mode === 'dim' || !session.reconstructionError) {
     const values = new Float32Array(session.count);
     for (let i = 0; i < session.count; i++) values[i] = session.latents[i * session.latentDim + dim]!;
@@ -29,7 +29,7 @@ export function colouring(session: Session, mode: ColorMode, dim: number): Colou
 
 export interface MapScene {
   projection: Projection;
-  colouring: Colouring;
+  coloring: Coloring;
   matches: number[];
   picks: number[];
   selection: number[];
@@ -49,13 +49,13 @@ function axisTitles(projection: Projection): [string, string] {
 }
 
 export function mapFigure(scene: MapScene): { data: Data[]; layout: Partial<Layout> } {
-  const { projection, colouring: colour, matches, picks, selection } = scene;
-  const colours = themeColours();
+  const { projection, coloring: color, matches, picks, selection } = scene;
+  const colors = themeColors();
   const size = pointSize(projection.x.length);
   const marker =
-    colour.kind === 'label'
-      ? { color: colour.colours, size, opacity: 0.85 }
-      : { color: colour.values, colorscale: CONTINUOUS_SCALE, showscale: true, colorbar: { title: { text: colour.title }, thickness: 12, outlinewidth: 0 }, size, opacity: 0.85 };
+    color.kind === 'label'
+      ? { color: color.colors, size, opacity: 0.85 }
+      : { color: color.values, colorscale: CONTINUOUS_SCALE, showscale: true, colorbar: { title: { text: color.title }, thickness: 12, outlinewidth: 0 }, size, opacity: 0.85 };
   const points = {
     type: 'scattergl',
     mode: 'markers',
@@ -73,7 +73,7 @@ export function mapFigure(scene: MapScene): { data: Data[]; layout: Partial<Layo
     mode: 'markers',
     x: matches.map((i) => projection.x[i]!),
     y: matches.map((i) => projection.y[i]!),
-    marker: { symbol: 'circle-open', size: size + (lone ? 12 : 6), color: colours.foreground, line: { width: lone ? 2.5 : 1.5 } },
+    marker: { symbol: 'circle-open', size: size + (lone ? 12 : 6), color: colors.foreground, line: { width: lone ? 2.5 : 1.5 } },
     hoverinfo: 'skip',
   };
   // WebGL like the points: an SVG trace would be painted beneath the scattergl canvas. The A/B
@@ -83,7 +83,7 @@ export function mapFigure(scene: MapScene): { data: Data[]; layout: Partial<Layo
     mode: 'markers',
     x: picks.map((i) => projection.x[i]!),
     y: picks.map((i) => projection.y[i]!),
-    marker: { symbol: 'x', size: 14, color: colours.accent },
+    marker: { symbol: 'x', size: 14, color: colors.accent },
     hoverinfo: 'skip',
   };
   const pickLabels = picks.map((i, n) => ({
@@ -92,7 +92,7 @@ export function mapFigure(scene: MapScene): { data: Data[]; layout: Partial<Layo
     text: 'AB'[n]!,
     showarrow: false,
     yshift: 16,
-    font: { color: colours.accent, size: 14 },
+    font: { color: colors.accent, size: 14 },
   }));
   const [xTitle, yTitle] = axisTitles(projection);
   const theme = themedLayout();
@@ -107,7 +107,7 @@ export function mapFigure(scene: MapScene): { data: Data[]; layout: Partial<Layo
       annotations: pickLabels,
       dragmode: 'zoom',
       hovermode: 'closest',
-      // Same projection, same view: restyling (colour, search) keeps the user's zoom.
+      // Same projection, same view: restyling (color, search) keeps the user's zoom.
       uirevision: `${projection.method}:${projection.dims?.join(',') ?? ''}`,
     },
   };

@@ -1,5 +1,5 @@
 /**
- * Plot colours from the VS Code theme. Plotly draws onto SVG and WebGL, where CSS variables do not
+ * Plot colors from the VS Code theme. Plotly draws onto SVG and WebGL, where CSS variables do not
  * reach, so the current values are read from the page and re-applied when the theme changes.
  */
 import type { Layout } from './plotly';
@@ -8,7 +8,7 @@ function cssVariable(name: string, fallback: string): string {
   return getComputedStyle(document.body).getPropertyValue(name).trim() || fallback;
 }
 
-export function themeColours() {
+export function themeColors() {
   const foreground = cssVariable('--vscode-foreground', '#cccccc');
   return {
     foreground,
@@ -21,16 +21,16 @@ export function themeColours() {
 
 /** The parts of a layout that follow the theme; views merge their own axes and traces into it. */
 export function themedLayout(): Partial<Layout> {
-  const colours = themeColours();
-  const axis = { gridcolor: colours.grid, zerolinecolor: colours.grid, linecolor: colours.grid, color: colours.foreground };
+  const colors = themeColors();
+  const axis = { gridcolor: colors.grid, zerolinecolor: colors.grid, linecolor: colors.grid, color: colors.foreground };
   return {
     paper_bgcolor: 'rgba(0,0,0,0)',
     plot_bgcolor: 'rgba(0,0,0,0)',
-    font: { color: colours.foreground, family: colours.fontFamily, size: 12 },
+    font: { color: colors.foreground, family: colors.fontFamily, size: 12 },
     xaxis: axis,
     yaxis: axis,
-    hoverlabel: { bgcolor: colours.hoverBackground, font: { color: colours.foreground } },
-    modebar: { bgcolor: 'rgba(0,0,0,0)', color: colours.foreground, activecolor: colours.accent },
+    hoverlabel: { bgcolor: colors.hoverBackground, font: { color: colors.foreground } },
+    modebar: { bgcolor: 'rgba(0,0,0,0)', color: colors.foreground, activecolor: colors.accent },
   };
 }
 

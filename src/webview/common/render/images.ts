@@ -22,7 +22,7 @@ function layoutOf(shape: number[]): Layout {
 }
 
 function rasterLayout(width: number, height: number, channels: number): Layout {
-  const colour = channels >= 3;
+  const color = channels >= 3;
   return {
     width,
     height,
@@ -33,8 +33,8 @@ function rasterLayout(width: number, height: number, channels: number): Layout {
           const source = base + (y * width + x) * channels;
           const out = ((y0 + y) * target.width + x0 + x) * 4;
           target.data[out] = pixels[source]!;
-          target.data[out + 1] = pixels[source + (colour ? 1 : 0)]!;
-          target.data[out + 2] = pixels[source + (colour ? 2 : 0)]!;
+          target.data[out + 1] = pixels[source + (color ? 1 : 0)]!;
+          target.data[out + 2] = pixels[source + (color ? 2 : 0)]!;
           target.data[out + 3] = 255;
         }
       }

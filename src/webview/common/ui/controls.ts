@@ -50,7 +50,7 @@ export interface SliderOptions {
 
 /**
  * vscode-elements has no slider; a native range input keeps arrow keys, Page Up/Down and
- * Home/End working, and the theme colours it through CSS.
+ * Home/End working, and the theme colors it through CSS.
  */
 export function slider(options: SliderOptions): { element: HTMLElement; input: HTMLInputElement } {
   const output = el('output', { class: 'slider-value' }, [options.format(options.value)]);

@@ -9,7 +9,7 @@ import { Signal } from '../signal';
 import type { StateStore } from '../uiState';
 
 /** The map's visible region in latent coordinates, for raw-dimension maps. */
-export interface Extent {
+export interface MapRegion {
   x: [number, number];
   y: [number, number];
   /** The latent dims on the x and y axes. */
@@ -21,13 +21,13 @@ export interface Explore {
   readonly session: Session;
   readonly state: StateStore;
   readonly samples: SampleCache;
-  readonly mapExtent: Signal<Extent | undefined>;
+  readonly mapRegion: Signal<MapRegion | undefined>;
   /** The status line's text for the map. */
   readonly status: Signal<string>;
 }
 
 export function createExplore(client: RpcClient, session: Session, state: StateStore): Explore {
-  return { client, session, state, samples: new SampleCache(client, session.sessionId), mapExtent: new Signal<Extent | undefined>(undefined), status: new Signal('') };
+  return { client, session, state, samples: new SampleCache(client, session.sessionId), mapRegion: new Signal<MapRegion | undefined>(undefined), status: new Signal('') };
 }
 
 export function latentRow(session: Session, index: number): Float32Array {

@@ -7,7 +7,7 @@ import { failureText } from '../../common/format';
 import { LatestOnly } from '../latestOnly';
 import { type Data, Plotly, plotConfig, type PlotlyHTMLElement } from '../../common/plot/plotly';
 import { onThemeChange, themedLayout } from '../../common/plot/theme';
-import { categoryColour } from '../../common/render/palette';
+import { categoryColor } from '../../common/render/palette';
 import { checkbox, notice } from '../../common/ui/controls';
 import { el, show } from '../../common/ui/dom';
 import type { StateStore } from '../uiState';
@@ -17,8 +17,8 @@ export interface LossCurve {
   name: string;
   x: number[];
   y: number[];
-  /** Palette slot: one term keeps one colour across its lines. */
-  colour: number;
+  /** Palette slot: one term keeps one color across its lines. */
+  color: number;
   dashed: boolean;
   markers: boolean;
 }
@@ -67,7 +67,7 @@ export class LossChart {
       name: curve.name,
       x: curve.x,
       y: curve.y,
-      line: { color: categoryColour(curve.colour), dash: curve.dashed ? 'dash' : 'solid', width: 2 },
+      line: { color: categoryColor(curve.color), dash: curve.dashed ? 'dash' : 'solid', width: 2 },
     })) as Data[];
     // A log axis drops values ≤ 0 without a word (a VAE's KL term can be 0, some ELBO terms are negative).
     const unloggable = this.curves.filter((curve) => curve.y.some((value) => value <= 0)).map((curve) => curve.name);

@@ -2,8 +2,7 @@
  * Loss-term names as training histories carry them: `loss`, `kl`, … for the training split and the
  * same names prefixed `val_` for the validation split.
  */
-
-export type Terms = Record<string, number>;
+import type { Terms } from '../../../shared/protocol';
 
 const VALIDATION = 'val_';
 

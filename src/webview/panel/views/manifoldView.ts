@@ -10,7 +10,7 @@ import { gridCanvas } from '../../common/render/images';
 import { type Choice, notice, select } from '../../common/ui/controls';
 import { el, show } from '../../common/ui/dom';
 import type { GridMode } from '../uiState';
-import { decode, type Explore, type Extent } from './explore';
+import { decode, type Explore, type MapRegion } from './explore';
 import { Refresher } from './refresher';
 import { View } from './view';
 
@@ -47,7 +47,7 @@ export class ManifoldView extends View {
       state.subscribe((_, changed) => {
         if ('gridSize' in changed || 'gridMode' in changed) this.refresher.invalidate();
       }),
-      explore.mapExtent.subscribe(() => {
+      explore.mapRegion.subscribe(() => {
         if (this.mode() === 'extent') this.refresher.invalidate();
       }),
     );
@@ -80,15 +80,15 @@ export class ManifoldView extends View {
       const values = gaussianGrid(n);
       return { xs: values, ys: [...values].reverse(), dims: [0, 1], description: `${n} × ${n} at Gaussian quantiles of the prior` };
     }
-    const extent = this.explore.mapExtent.value ?? this.dataExtent();
+    const region = this.explore.mapRegion.value ?? this.dataRegion();
     const centres = ([low, high]: [number, number]) => Array.from({ length: n }, (_, i) => low + ((i + 0.5) * (high - low)) / n);
-    const [dx, dy] = extent.dims;
+    const [dx, dy] = region.dims;
     const range = ([low, high]: [number, number]) => `[${formatValue(low)}, ${formatValue(high)}]`;
-    return { xs: centres(extent.x), ys: centres(extent.y).reverse(), dims: extent.dims, description: `${n} × ${n} over z${dx} ∈ ${range(extent.x)}, z${dy} ∈ ${range(extent.y)}` };
+    return { xs: centres(region.x), ys: centres(region.y).reverse(), dims: region.dims, description: `${n} × ${n} over z${dx} ∈ ${range(region.x)}, z${dy} ∈ ${range(region.y)}` };
   }
 
   /** Before the map has drawn, the grid covers the data's bounding box. */
-  private dataExtent(): Extent {
+  private dataRegion(): MapRegion {
     const { latents, count } = this.explore.session;
     const bounds = [0, 1].map((dim) => {
       let low = Infinity;

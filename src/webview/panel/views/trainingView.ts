@@ -1,7 +1,7 @@
 /**
  * Training curves: live from a run's progress events (with its speed, ETA and a cancel button), or
  * from a checkpoint's saved history when exploring. Each loss term is a line over epochs; its
- * validation counterpart is dashed in the same colour.
+ * validation counterpart is dashed in the same color.
  */
 import type { Progress, TrainParams, TrainResult } from '../../../shared/protocol';
 import { formatCount, formatDuration, formatValue } from '../../common/format';
@@ -10,7 +10,8 @@ import { button, notice } from '../../common/ui/controls';
 import { el, show } from '../../common/ui/dom';
 import type { StateStore } from '../uiState';
 import { LossChart, type LossCurve } from './lossChart';
-import { baseTerm, compareTerms, isValidation, termNames, type Terms, validationTerm } from './lossTerms';
+import type { Terms } from '../../../shared/protocol';
+import { baseTerm, compareTerms, isValidation, termNames, validationTerm } from './lossTerms';
 import { View } from './view';
 
 export interface LiveRun {
@@ -107,14 +108,14 @@ export class TrainingView extends View {
     curve.y.push(y);
   }
 
-  /** Each term in its own colour, its validation twin dashed in the same colour. */
+  /** Each term in its own color, its validation twin dashed in the same color. */
   private redraw(): void {
     const names = [...this.curves.keys()].sort(compareTerms);
     const bases = [...new Set(names.map(baseTerm))];
     const curves: LossCurve[] = names.map((name) => ({
       name,
       ...this.curves.get(name)!,
-      colour: bases.indexOf(baseTerm(name)),
+      color: bases.indexOf(baseTerm(name)),
       dashed: isValidation(name),
       markers: isValidation(name),
     }));

@@ -1,6 +1,6 @@
 /**
  * Compare Runs: two opened runs on one page — their facts and final losses in a table, their loss
- * curves overlaid (A solid, B dashed, one colour per term), and their latent maps side by side.
+ * curves overlaid (A solid, B dashed, one color per term), and their latent maps side by side.
  */
 import type { ProjectionMethod } from '../../../../shared/protocol';
 import type { RpcClient } from '../../../../shared/rpc';
@@ -45,10 +45,10 @@ export class CompareView extends View {
 
 function runCurves(runs: Run[]): LossCurve[] {
   return runs.flatMap((run, index) =>
-    CURVE_TERMS.flatMap((term, colour) => {
+    CURVE_TERMS.flatMap((term, color) => {
       const entries = run.session.history.filter((entry) => entry[term] !== undefined);
       if (entries.length === 0) return [];
-      return [{ name: `${run.letter} ${term}`, x: entries.map((entry) => entry.epoch ?? 0), y: entries.map((entry) => entry[term]!), colour, dashed: index > 0, markers: true }];
+      return [{ name: `${run.letter} ${term}`, x: entries.map((entry) => entry.epoch ?? 0), y: entries.map((entry) => entry[term]!), color, dashed: index > 0, markers: true }];
     }),
   );
 }

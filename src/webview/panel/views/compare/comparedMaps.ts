@@ -27,7 +27,7 @@ export class ComparedMaps {
       linked ? undefined : notice(`The runs encode different data (${runs.map((run) => `${run.letter}: ${plural(run.session.count, 'sample')}`).join(', ')}), so hovering a point does not link the maps.`),
       el('div', { class: 'compare-maps' }, [...this.maps.map((map) => map.element), labelled && labelLegend(labelled.session)]),
     ]);
-    status.set(`${runs.map((run) => `${run.letter}: ${formatCount(run.session.count)} points`).join(' · ')} · coloured by ${labelled ? 'label' : 'reconstruction error'}`);
+    status.set(`${runs.map((run) => `${run.letter}: ${formatCount(run.session.count)} points`).join(' · ')} · colored by ${labelled ? 'label' : 'reconstruction error'}`);
   }
 
   /** The maps project once, when the page is first on screen and they can measure themselves. */

@@ -4,7 +4,8 @@
  */
 import { formatCount, formatValue } from '../../../common/format';
 import { el } from '../../../common/ui/dom';
-import { compareTerms, higherIsBetter, termNames, type Terms } from '../lossTerms';
+import type { Terms } from '../../../../shared/protocol';
+import { compareTerms, higherIsBetter, termNames } from '../lossTerms';
 import type { Run } from './runs';
 
 export interface MetricRow {

@@ -1,5 +1,5 @@
 /**
- * One run's latent map on the compare page: the explorer's map figure with every point, coloured
+ * One run's latent map on the compare page: the explorer's map figure with every point, colored
  * by label, without the explorer's controls. The samples the page highlights are ringed.
  */
 import type { ProjectionMethod } from '../../../../shared/protocol';
@@ -7,10 +7,11 @@ import { failureText, formatPercent } from '../../../common/format';
 import type { RpcClient } from '../../../../shared/rpc';
 import { LatestOnly } from '../../latestOnly';
 import { Plotly, type PlotlyHTMLElement } from '../../../common/plot/plotly';
+import { redrawAfterContextLoss } from '../../../common/plot/lostContext';
 import { onThemeChange } from '../../../common/plot/theme';
 import { notice } from '../../../common/ui/controls';
 import { el, show } from '../../../common/ui/dom';
-import { type Colouring, colouring, mapFigure, mapPlotConfig } from '../../../common/map/mapFigure';
+import { type Coloring, coloring, mapFigure, mapPlotConfig } from '../../../common/map/mapFigure';
 import { methodFor, methodNames, type Projection, rawProjection } from '../../../common/map/projection';
 import { engineProjection, type RunningProjection } from '../map/engineProjection';
 import type { Run } from './runs';
@@ -19,18 +20,19 @@ export class RunMap {
   private readonly plotHost: HTMLElement;
   private readonly message = el('div', { class: 'view-message' });
   readonly element: HTMLElement;
-  private readonly colouring: Colouring;
+  private readonly coloring: Coloring;
   private readonly redraw = new LatestOnly<null>(() => this.draw(), (error) => show(this.message, notice(failureText('Drawing the map failed', error), 'error')));
   private readonly stopWatchingTheme: () => void;
   private projection: Projection | undefined;
   private running: RunningProjection | undefined;
   private plot: PlotlyHTMLElement | undefined;
   private highlighted: number[] = [];
+  private stopWatchingContext: (() => void) | undefined;
 
   /** `onHover` hears the sample index under the pointer. */
   constructor(private readonly client: RpcClient, private readonly run: Run, private readonly onHover?: (index: number) => void) {
     this.plotHost = el('div', { class: 'map-plot', attrs: { 'data-run': run.letter } });
-    this.colouring = colouring(run.session, 'label', 0);
+    this.coloring = coloring(run.session, 'label', 0);
     this.element = el('figure', { class: 'compare-map' }, [el('figcaption', {}, [run.title]), this.message, this.plotHost]);
     this.stopWatchingTheme = onThemeChange(() => this.redraw.push(null));
   }
@@ -74,6 +76,7 @@ export class RunMap {
     this.running?.cancel();
     this.running = undefined;
     this.stopWatchingTheme();
+    this.stopWatchingContext?.();
     if (this.plot) Plotly.purge(this.plot);
   }
 
@@ -86,13 +89,14 @@ export class RunMap {
   private async draw(): Promise<void> {
     const projection = this.projection;
     if (!projection) return;
-    const figure = mapFigure({ projection, colouring: this.colouring, matches: this.highlighted, picks: [], selection: [] });
+    const figure = mapFigure({ projection, coloring: this.coloring, matches: this.highlighted, picks: [], selection: [] });
     if (this.plot) {
       await Plotly.react(this.plot, figure.data, figure.layout, mapPlotConfig);
       return;
     }
     const plot = await Plotly.newPlot(this.plotHost, figure.data, figure.layout, mapPlotConfig);
     this.plot = plot;
+    this.stopWatchingContext = redrawAfterContextLoss(plot, mapPlotConfig);
     const onHover = this.onHover;
     if (onHover) {
       plot.on('plotly_hover', (event) => {

@@ -1,5 +1,5 @@
 /**
- * The latent map: every sample as a point, projected (raw dims, PCA, UMAP, t-SNE), coloured by
+ * The latent map: every sample as a point, projected (raw dims, PCA, UMAP, t-SNE), colored by
  * label, reconstruction error or one latent dim; hover inspects, click picks points for the other
  * views, box/lasso selects, search highlights, and the coordinates export as CSV.
  */
@@ -11,6 +11,7 @@ import { vscodeApi } from '../../host/vscodeApi';
 import { LatestOnly } from '../../latestOnly';
 import { measureSince, timings } from '../../timings';
 import { Plotly, type PlotlyHTMLElement, type PlotMouseEvent, type PlotSelectionEvent } from '../../../common/plot/plotly';
+import { redrawAfterContextLoss } from '../../../common/plot/lostContext';
 import { onThemeChange } from '../../../common/plot/theme';
 import { button, type Choice, notice, select, textField } from '../../../common/ui/controls';
 import { el, show } from '../../../common/ui/dom';
@@ -19,7 +20,7 @@ import { labelText } from '../../../common/map/labels';
 import { View } from '../view';
 import { Inspector } from './inspector';
 import { labelLegend } from '../../../common/map/legend';
-import { type Colouring, colouring, type ColorMode, mapFigure, mapPlotConfig } from '../../../common/map/mapFigure';
+import { type Coloring, coloring, type ColorMode, mapFigure, mapPlotConfig } from '../../../common/map/mapFigure';
 import { availableMethods, methodFor, methodNames, type Projection, rawProjection } from '../../../common/map/projection';
 import { engineProjection, type RunningProjection } from './engineProjection';
 import { search, type SearchResult } from '../../../common/map/search';
@@ -34,8 +35,8 @@ export class MapView extends View {
   private readonly inspector: Inspector;
   private readonly exportSelection = button('Export selection', () => this.export(this.selection), { secondary: true });
   private readonly dimFields: HTMLElement[] = [];
-  private readonly colourDimField: HTMLElement;
-  /** Label colours and names; shown while the map is coloured by label. */
+  private readonly colorDimField: HTMLElement;
+  /** Label colors and names; shown while the map is colored by label. */
   private readonly legend: HTMLElement | undefined;
   private plot: PlotlyHTMLElement | undefined;
   private projection: Projection | undefined;
@@ -45,7 +46,7 @@ export class MapView extends View {
   private receivedAt: number | undefined;
   private selection: number[] = [];
   private found: SearchResult | undefined;
-  private colours: { key: string; colouring: Colouring } | undefined;
+  private colors: { key: string; coloring: Coloring } | undefined;
   private readonly redraw = new LatestOnly<null>(() => this.draw(), (error) => show(this.message, notice(failureText('Drawing the map failed', error), 'error')));
   private started = false;
 
@@ -55,7 +56,7 @@ export class MapView extends View {
     this.inspector = new Inspector(explore);
     const methods = availableMethods(session.latentDim);
     const dimChoices: Choice<string>[] = Array.from({ length: session.latentDim }, (_, i) => ({ value: String(i), label: `z${i}` }));
-    const colourChoices: Choice<ColorMode>[] = [
+    const colorChoices: Choice<ColorMode>[] = [
       ...(session.labels ? [{ value: 'label' as const, label: 'label' }] : []),
       ...(session.reconstructionError ? [{ value: 'error' as const, label: 'reconstruction error' }] : []),
       { value: 'dim', label: 'latent dim' },
@@ -64,18 +65,18 @@ export class MapView extends View {
       method: select('Projection', methods.map((value) => ({ value, label: methodNames[value] })), this.method(), (projection) => state.update({ projection })),
       x: select('x', dimChoices, String(this.rawDims()[0]), (value) => state.update({ rawDims: [Number(value), this.rawDims()[1]] })),
       y: select('y', dimChoices, String(this.rawDims()[1]), (value) => state.update({ rawDims: [this.rawDims()[0], Number(value)] })),
-      colour: select('Colour by', colourChoices, this.colourMode(), (colorBy) => state.update({ colorBy })),
-      colourDim: select('Dim', dimChoices, String(state.value.colorDim), (value) => state.update({ colorDim: Number(value) })),
+      color: select('Color by', colorChoices, this.colorMode(), (colorBy) => state.update({ colorBy })),
+      colorDim: select('Dim', dimChoices, String(state.value.colorDim), (value) => state.update({ colorDim: Number(value) })),
       search: textField('Search', state.value.search, (value) => state.update({ search: value }), { placeholder: 'label or #index', size: 'wide' }),
     };
     this.dimFields.push(controls.x.element, controls.y.element);
-    this.colourDimField = controls.colourDim.element;
+    this.colorDimField = controls.colorDim.element;
     this.toolbar.append(
       ...(methods.length > 1 ? [controls.method.element] : []),
       controls.x.element,
       controls.y.element,
-      controls.colour.element,
-      controls.colourDim.element,
+      controls.color.element,
+      controls.colorDim.element,
       controls.search.element,
       el('span', { class: 'spacer' }),
       button('Export CSV', () => this.export(), { secondary: true, title: 'Save index, x, y, label of every point' }),
@@ -119,8 +120,8 @@ export class MapView extends View {
     return [Math.min(x, last), Math.min(y, last)];
   }
 
-  /** The chosen colouring, or the next one the session has: label, then error, then latent dim. */
-  private colourMode(): ColorMode {
+  /** The chosen coloring, or the next one the session has: label, then error, then latent dim. */
+  private colorMode(): ColorMode {
     const { session } = this.explore;
     const mode = this.explore.state.value.colorBy;
     if (mode === 'label' && session.labels) return mode;
@@ -186,33 +187,34 @@ export class MapView extends View {
   /** Something the picture depends on changed: recompute the search, then redraw (coalesced). */
   private changed(): void {
     const { state, session } = this.explore;
-    this.colourDimField.hidden = this.colourMode() !== 'dim';
-    if (this.legend) this.legend.hidden = this.colourMode() !== 'label';
+    this.colorDimField.hidden = this.colorMode() !== 'dim';
+    if (this.legend) this.legend.hidden = this.colorMode() !== 'label';
     this.found = search(session, state.value.search);
     if (this.found?.indices.length === 1) this.inspector.inspect(this.found.indices[0]!);
     if (this.projection) this.redraw.push(null);
   }
 
-  private currentColouring(): Colouring {
-    const mode = this.colourMode();
+  private currentColoring(): Coloring {
+    const mode = this.colorMode();
     const key = `${mode}:${this.explore.state.value.colorDim}`;
-    if (this.colours?.key !== key) this.colours = { key, colouring: colouring(this.explore.session, mode, this.explore.state.value.colorDim) };
-    return this.colours.colouring;
+    if (this.colors?.key !== key) this.colors = { key, coloring: coloring(this.explore.session, mode, this.explore.state.value.colorDim) };
+    return this.colors.coloring;
   }
 
   private async draw(): Promise<void> {
     const projection = this.projection;
     if (!projection) return;
-    const figure = mapFigure({ projection, colouring: this.currentColouring(), matches: this.found?.indices ?? [], picks: this.explore.state.value.picks, selection: this.selection });
+    const figure = mapFigure({ projection, coloring: this.currentColoring(), matches: this.found?.indices ?? [], picks: this.explore.state.value.picks, selection: this.selection });
     if (this.plot) {
       await Plotly.react(this.plot, figure.data, figure.layout, mapPlotConfig);
     } else {
       this.plot = await Plotly.newPlot(this.plotHost, figure.data, figure.layout, mapPlotConfig);
       this.listen(this.plot);
+      this.onDispose(redrawAfterContextLoss(this.plot, mapPlotConfig));
     }
     if (this.receivedAt !== undefined) measureSince(timings.pointsToMap, this.receivedAt);
     this.receivedAt = undefined;
-    this.publishExtent();
+    this.publishRegion();
     this.updateStatus();
   }
 
@@ -228,7 +230,7 @@ export class MapView extends View {
     });
     plot.on('plotly_selected', (event) => this.select(onMap(event)));
     plot.on('plotly_deselect', () => this.select([]));
-    plot.on('plotly_relayout', () => this.publishExtent());
+    plot.on('plotly_relayout', () => this.publishRegion());
   }
 
   private select(indices: number[]): void {
@@ -237,24 +239,24 @@ export class MapView extends View {
   }
 
   /** Raw maps tell the manifold grid which part of latent space is in view (when that changed). */
-  private publishExtent(): void {
+  private publishRegion(): void {
     const dims = this.projection?.dims;
     const range = (axis: { range?: unknown } | undefined) => (Array.isArray(axis?.range) ? (axis.range.map(Number) as [number, number]) : undefined);
     const x = range(this.plot?.layout.xaxis);
     const y = range(this.plot?.layout.yaxis);
     if (!dims || !x || !y) return;
-    const extent = { x, y, dims };
-    if (JSON.stringify(extent) !== JSON.stringify(this.explore.mapExtent.value)) this.explore.mapExtent.set(extent);
+    const region = { x, y, dims };
+    if (JSON.stringify(region) !== JSON.stringify(this.explore.mapRegion.value)) this.explore.mapRegion.set(region);
   }
 
   private updateStatus(): void {
     const projection = this.projection;
     if (!projection) return;
     const { session } = this.explore;
-    const mode = this.colourMode();
-    const colouredBy = mode === 'dim' ? `z${this.explore.state.value.colorDim}` : mode === 'error' ? 'reconstruction error' : 'label';
+    const mode = this.colorMode();
+    const coloredBy = mode === 'dim' ? `z${this.explore.state.value.colorDim}` : mode === 'error' ? 'reconstruction error' : 'label';
     const shown = projection.x.length === session.count ? `${formatCount(session.count)} points` : `showing ${formatCount(projection.x.length)} of ${formatCount(session.count)} points`;
-    const parts = [shown, methodNames[projection.method], `coloured by ${colouredBy}`];
+    const parts = [shown, methodNames[projection.method], `colored by ${coloredBy}`];
     if (this.selection.length > 0) parts.push(`${formatCount(this.selection.length)} selected`);
     if (this.found) parts.push(this.found.description);
     if (projection.note) parts.push(projection.note);

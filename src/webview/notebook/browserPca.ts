@@ -1,8 +1,9 @@
 /**
- * PCA for maps drawn without the engine (the notebook renderer): the covariance in float64, then
- * its leading eigenvectors by power iteration, each found axis projected out of the next search
- * (deflation). A map needs two axes, and two axes of a d×d matrix need only matrix–vector
- * products, where a full eigen-decomposition would cost O(d³) per sweep.
+ * The notebook renderer's own PCA: it draws in the browser with no engine and no tfjs, so it cannot
+ * call the engine's (src/engine/projection/pca). The covariance in float64, then its leading
+ * eigenvectors by power iteration, each found axis projected out of the next search (deflation).
+ * A map needs two axes, and two axes of a d×d matrix need only matrix–vector products, where a
+ * full eigen-decomposition would cost O(d³) per sweep.
  */
 
 export interface PrincipalAxes {

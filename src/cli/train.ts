@@ -37,6 +37,7 @@ export const trainCommand: CliCommand = {
     );
     const result = await runTraining(backend, params, {
       signal,
+      onNote: note,
       onProgress: (progress) => {
         if (progress.phase !== 'epoch') return;
         const validation = progress.validation?.loss === undefined ? '' : `  val_loss ${formatNumber(progress.validation.loss)}`;

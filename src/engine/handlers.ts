@@ -17,7 +17,12 @@ export function createHandlers(): Handlers {
   return {
     info: () => engineInfo(),
     modelKinds: async () => ({ kinds: modelKinds.map((kind) => kind.descriptor) }),
-    train: async (params, context) => runTraining((await ready).backend, params, { signal: context.signal, onProgress: (progress) => context.emit('progress', progress) }),
+    train: async (params, context) =>
+      runTraining((await ready).backend, params, {
+        signal: context.signal,
+        onProgress: (progress) => context.emit('progress', progress),
+        onNote: (message) => context.emit('log', { level: 'info', message }),
+      }),
     openSession: async (params, context) => (await ready).sessions.create(params, context.signal),
     closeSession: async (params) => ({ closed: (await ready).sessions.close(params.sessionId) }),
     project: async (params, context) => (await explorer).project(params, context),

@@ -1,11 +1,24 @@
 /**
- * Replaces a folder as a whole: the new contents are written beside it and swapped in with renames,
- * so `dir` holds either the previous complete folder or the new complete one, never a mix.
+ * Replaces a folder as a whole. The new contents are written beside it, in `NAME.tmp-PID-HEX`, and
+ * swapped in with two renames: `NAME` to `NAME.old-PID-HEX`, then the temp folder to `NAME`. A
+ * folder cannot be renamed over a non-empty one (POSIX rename) and Node offers no atomic exchange
+ * (Linux's renameat2 RENAME_EXCHANGE), so between the two renames `NAME` is missing for a moment; a
+ * process killed there leaves two complete folders beside it. `recoverFolder` puts the newer one in
+ * place, and runs before every save, at every training start and in any load that finds `NAME`
+ * missing: whoever next reads or writes `NAME` finds the previous or the new checkpoint, never a mix.
  */
 import { randomBytes } from 'node:crypto';
 import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
 import { CheckpointError } from './errors';
+import { isProcessAlive } from './liveProcess';
+
+const SCRATCH = /^(.+)\.(tmp|old)-(\d+)-([0-9a-f]{8})$/;
+
+/** A unique path beside `target`; once the process that made it is gone, `recoverFolder` removes it. */
+export function scratchPath(target: string, kind: 'tmp' | 'old' = 'tmp', suffix = `${process.pid}-${randomBytes(4).toString('hex')}`): string {
+  return `${target}.${kind}-${suffix}`;
+}
 
 /**
  * `isReplaceable` guards what may be moved aside and deleted: a user who picks the wrong folder
@@ -13,8 +26,9 @@ import { CheckpointError } from './errors';
  */
 export async function replaceFolder(dir: string, isReplaceable: (dir: string) => Promise<boolean>, write: (tempDir: string) => Promise<void>): Promise<void> {
   const target = path.resolve(dir);
+  await recoverFolder(target);
   const suffix = `${process.pid}-${randomBytes(4).toString('hex')}`;
-  const temp = `${target}.tmp-${suffix}`;
+  const temp = scratchPath(target, 'tmp', suffix);
   const existing = await fs.lstat(target).catch(() => undefined);
   if (existing && !(existing.isDirectory() && ((await isEmptyFolder(target)) || (await isReplaceable(target))))) {
     throw new CheckpointError(`${target} already exists and is not a Latent Lab checkpoint; choose a new or empty folder so nothing else is overwritten`);
@@ -25,17 +39,69 @@ export async function replaceFolder(dir: string, isReplaceable: (dir: string) =>
   try {
     await write(temp);
     if (existing) {
-      const aside = `${target}.old-${suffix}`;
-      await fs.rename(target, aside);
-      old = aside;
+      const aside = scratchPath(target, 'old', suffix);
+      // Deleted meanwhile (another window, a terminal): the new checkpoint simply takes its place.
+      old = await fs.rename(target, aside).then(
+        () => aside,
+        (error: NodeJS.ErrnoException) => {
+          if (error.code === 'ENOENT') return undefined;
+          throw error;
+        },
+      );
     }
     await fs.rename(temp, target);
   } catch (error) {
-    await fs.rm(temp, { recursive: true, force: true });
+    // The old folder goes back before the temp one is deleted: recoverFolder trusts a temp folder
+    // that has an `.old` twin to be complete, and a half-deleted one is not.
     if (old !== undefined) await fs.rename(old, target);
+    await fs.rm(temp, { recursive: true, force: true });
     throw error;
   }
   if (old !== undefined) await fs.rm(old, { recursive: true, force: true });
+}
+
+/**
+ * Finishes or removes what dead writers left beside `target`. Where `target` is missing and a dead
+ * writer's `.old` folder exists, its swap was cut between the two renames: the temp folder of the
+ * same suffix is complete (the old one is moved aside only once it is), so it takes the name; with
+ * no temp folder left, the old one goes back. Everything else of a dead writer is deleted. What
+ * live processes made is never touched: they may be in the middle of a save.
+ */
+export function recoverFolder(target: string): Promise<void> {
+  return recoverFolders(path.dirname(target), path.basename(target));
+}
+
+/** `recoverFolder` for every folder in `parent` (or only the one named `only`). */
+export async function recoverFolders(parent: string, only?: string): Promise<void> {
+  const leftovers = new Map<string, { target: string; suffix: string; kinds: Set<string> }>();
+  for (const name of await fs.readdir(parent).catch(() => [] as string[])) {
+    const match = SCRATCH.exec(name);
+    if (!match || (only !== undefined && match[1] !== only) || isProcessAlive(Number(match[3]))) continue;
+    const suffix = `${match[3]}-${match[4]}`;
+    const key = `${match[1]}/${suffix}`;
+    const entry = leftovers.get(key) ?? { target: path.join(parent, match[1]!), suffix, kinds: new Set() };
+    leftovers.set(key, entry);
+    entry.kinds.add(match[2]!);
+  }
+  for (const { target, suffix, kinds } of leftovers.values()) {
+    const temp = scratchPath(target, 'tmp', suffix);
+    const old = scratchPath(target, 'old', suffix);
+    if (kinds.has('old') && !(await exists(target))) {
+      // Another process recovering at the same moment may have put it in place first.
+      await fs.rename(kinds.has('tmp') ? temp : old, target).catch(async (error: unknown) => {
+        if (!(await exists(target))) throw error;
+      });
+    }
+    await fs.rm(temp, { recursive: true, force: true });
+    await fs.rm(old, { recursive: true, force: true });
+  }
+}
+
+function exists(file: string): Promise<boolean> {
+  return fs.lstat(file).then(
+    () => true,
+    () => false,
+  );
 }
 
 async function isEmptyFolder(dir: string): Promise<boolean> {

@@ -7,16 +7,17 @@ import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
 import type { LayersModel, Variable } from '@tensorflow/tfjs';
 import packageJson from '../../../package.json';
+import { CHECKPOINT_FILE, MAX_CHECKPOINT_FILE_BYTES } from '../../shared/checkpointSummary';
 import type { Tf } from '../backend';
 import { nextTurn } from '../eventLoop';
 import type { ModelParts } from '../models/modelKind';
-import { replaceFolder } from './atomicDir';
+import { recoverFolder, replaceFolder } from './atomicDir';
 import { buildLayersModel } from './buildModel';
 import { readJsonFile, realFolder, resolveInside, writeFileSynced } from './confinedFs';
-import { asCheckpointError } from './errors';
+import { asCheckpointError, CheckpointError, firstLine, isDiskFull } from './errors';
 import { encodeExtra, EXTRA_FILE, readExtra } from './extra';
 import { folderSaver, MODEL_FILE, readModelFolder } from './folderIO';
-import { MAX_META_BYTES, META_FILE, parseCheckpointMeta, type CheckpointMeta, type CheckpointMetaInput } from './meta';
+import { parseCheckpointMeta, type CheckpointMeta, type CheckpointMetaInput } from './meta';
 
 const PARTS = ['encoder', 'decoder'] as const;
 
@@ -41,7 +42,7 @@ export async function saveCheckpoint(tf: Tf, dir: string, parts: ModelParts, inp
         createdAt: new Date().toISOString(),
         ...(extra.entries.length > 0 ? { extra: extra.entries } : {}),
       },
-      path.join(target, META_FILE),
+      path.join(target, CHECKPOINT_FILE),
     );
     await replaceFolder(target, isCheckpointFolder, async (temp) => {
       for (const part of PARTS) {
@@ -50,19 +51,24 @@ export async function saveCheckpoint(tf: Tf, dir: string, parts: ModelParts, inp
       }
       await nextTurn('checkpoint: metadata');
       if (extra.entries.length > 0) await writeFileSynced(path.join(temp, EXTRA_FILE), [extra.bytes]);
-      await writeFileSynced(path.join(temp, META_FILE), [Buffer.from(JSON.stringify(meta, null, 1))]);
+      await writeFileSynced(path.join(temp, CHECKPOINT_FILE), [Buffer.from(JSON.stringify(meta, null, 1))]);
     });
     return meta;
   } catch (error) {
+    if (isDiskFull(error)) throw new CheckpointError(`cannot save the checkpoint ${target}: the disk is full (${firstLine(error)}); the folder was left as it was — free space on that disk or train into a folder on another one`);
     throw asCheckpointError(error, `cannot save the checkpoint ${target}`, 'check that the folder is writable and the disk has space');
   }
 }
 
 /** `location` is the checkpoint folder or its latent-lab.json. */
 export async function loadCheckpoint(tf: Tf, location: string): Promise<LoadedCheckpoint> {
-  const root = await realFolder(path.basename(location) === META_FILE ? path.dirname(location) : location);
-  const metaFile = await resolveInside(root, META_FILE, root);
-  const meta = parseCheckpointMeta(await readJsonFile(metaFile, MAX_META_BYTES), metaFile.path);
+  const folder = path.basename(location) === CHECKPOINT_FILE ? path.dirname(location) : location;
+  // A writer killed between its two renames leaves the folder missing and the complete copy beside it
+  // (see atomicDir). If it cannot be put back (a read-only folder), the load reports the missing folder.
+  if (!(await fs.lstat(folder).then(() => true, () => false))) await recoverFolder(path.resolve(folder)).catch(() => undefined);
+  const root = await realFolder(folder);
+  const metaFile = await resolveInside(root, CHECKPOINT_FILE, root);
+  const meta = parseCheckpointMeta(await readJsonFile(metaFile, MAX_CHECKPOINT_FILE_BYTES), metaFile.path);
   const sources = [];
   for (const part of PARTS) {
     // Resolved from the checkpoint root first so a symlinked part folder cannot lead outside it.
@@ -90,6 +96,6 @@ export async function loadCheckpoint(tf: Tf, location: string): Promise<LoadedCh
 
 /** A cheap test (is there a latent-lab.json?), not a validation: loadCheckpoint does that. */
 export async function isCheckpointFolder(dir: string): Promise<boolean> {
-  const stat = await fs.stat(path.join(dir, META_FILE)).catch(() => undefined);
+  const stat = await fs.stat(path.join(dir, CHECKPOINT_FILE)).catch(() => undefined);
   return stat?.isFile() === true;
 }

@@ -21,3 +21,9 @@ export function asCheckpointError(error: unknown, context: string, advice: strin
   if (error instanceof CheckpointError) return error;
   return new CheckpointError(`${context} (${firstLine(error)}); ${advice}`);
 }
+
+/** ENOSPC, or EDQUOT (over the user's quota): to the user, the disk is full either way. */
+export function isDiskFull(error: unknown): boolean {
+  const code = (error as NodeJS.ErrnoException | undefined)?.code;
+  return code === 'ENOSPC' || code === 'EDQUOT';
+}

@@ -16,12 +16,10 @@ import {
   type Infer,
   type Schema,
 } from '../../shared/schema';
+import { checkpointDatasetSchema } from '../../shared/checkpointSummary';
 import { parseFile } from './confinedFs';
 import { CheckpointError } from './errors';
 import { layout, shapeSchema } from './weightSpecs';
-
-export const META_FILE = 'latent-lab.json';
-export const MAX_META_BYTES = 64 * 1024 ** 2;
 
 const MAX_FEATURES = 1 << 24;
 
@@ -69,13 +67,7 @@ export const checkpointMetaSchema = obj({
     max: arr(num(), { maxLength: MAX_FEATURES }),
   }),
   labelNames: optional(arr(str({ maxLength: 256 }), { maxLength: 100_000 })),
-  dataset: optional(
-    obj({
-      name: str({ maxLength: 1024 }),
-      source: str({ maxLength: 4096 }),
-      count: num({ min: 0, integer: true }),
-    }),
-  ),
+  dataset: optional(checkpointDatasetSchema),
   metrics: record(num(), { maxKeys: 1000 }),
   history: arr(historyEntry, { maxLength: 100_000 }),
   backend: str({ maxLength: 64 }),

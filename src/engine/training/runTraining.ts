@@ -5,8 +5,10 @@
 import * as path from 'node:path';
 import { type Progress, runFolderName, type TrainParams, type TrainResult } from '../../shared/protocol';
 import { type Backend, ensureKernels } from '../backend';
+import { recoverFolders } from '../checkpoint/atomicDir';
 import { saveCheckpoint } from '../checkpoint/checkpoint';
 import type { CheckpointMeta } from '../checkpoint/meta';
+import { clearStaleLocks, lockRunFolder } from '../checkpoint/runLock';
 import { type Dataset, DataError } from '../data/dataset';
 import { loadDataset } from '../data/loadDataset';
 import { renormalize } from '../data/renormalize';
@@ -19,6 +21,8 @@ import { type HistoryEntry, splitIndices, train } from './train';
 export interface RunOptions {
   signal?: AbortSignal;
   onProgress?: (progress: Progress) => void;
+  /** Lines for the person running it that are not progress (a stale lock taken over). */
+  onNote?: (line: string) => void;
 }
 
 const defaults = { batchSize: 128, latentDim: 2, validationFraction: 0.1 };
@@ -27,10 +31,24 @@ const DIAGNOSTIC_SAMPLES = 2048;
 const CONV_KERNELS = ['Conv2DBackpropFilter', 'Conv2DBackpropInput'];
 
 export async function runTraining(backend: Backend, params: TrainParams, options: RunOptions = {}): Promise<TrainResult> {
-  const { tf } = backend;
-  // Before any data is read: an unknown kind is the cheapest mistake to report.
+  // Before any data is read: an unknown kind is the cheapest mistake to report, a busy folder the next.
   const spec = modelKind(params.model);
   const out = path.resolve(params.out ?? path.join('latent-lab-runs', runFolderName(params.model)));
+  const lock = await lockRunFolder(out, options.onNote);
+  try {
+    // Runs killed in this folder left their pieces beside their folders (a save cut between its two
+    // renames, temp folders, locks): a resume must read the complete checkpoint, and nothing a crash
+    // left outlives the next start here.
+    await recoverFolders(path.dirname(out));
+    await clearStaleLocks(path.dirname(out));
+    return await trainInto(out, backend, spec, params, options);
+  } finally {
+    await lock.release();
+  }
+}
+
+async function trainInto(out: string, backend: Backend, spec: ModelKindSpec<unknown>, params: TrainParams, options: RunOptions): Promise<TrainResult> {
+  const { tf } = backend;
   const dataset = await loadDataset(params.data, { limit: params.limit, signal: options.signal });
   const { model, meta } = params.resume ? await resumeModel(backend, out, params, dataset) : { model: freshModel(backend, spec, params, dataset), meta: undefined };
   try {

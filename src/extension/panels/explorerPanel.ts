@@ -19,6 +19,7 @@ export class ExplorerPanel implements vscode.Disposable {
   private readonly bridge: PanelBridge;
   private readonly disposables: vscode.Disposable[] = [];
   private watchers = new vscode.Disposable(() => undefined);
+  private disposed = false;
 
   static create(engine: EngineHost, extensionUri: vscode.Uri, target: PanelTarget): ExplorerPanel {
     const panel = vscode.window.createWebviewPanel(EXPLORER_VIEW_TYPE, titleOf(target), vscode.ViewColumn.Active, webviewOptions(extensionUri));
@@ -47,6 +48,7 @@ export class ExplorerPanel implements vscode.Disposable {
   }
 
   dispose(): void {
+    this.disposed = true;
     this.bridge.dispose();
     this.watchers.dispose();
     for (const disposable of this.disposables) disposable.dispose();
@@ -63,7 +65,15 @@ export class ExplorerPanel implements vscode.Disposable {
         const folder = path.basename(checkpoint) === CHECKPOINT_FILE ? path.dirname(checkpoint) : checkpoint;
         // The folder itself, so that deleting the whole run is seen as well as deleting its file.
         const watcher = vscode.workspace.createFileSystemWatcher(new vscode.RelativePattern(vscode.Uri.file(path.dirname(folder)), path.basename(folder)), true, true, false);
-        watcher.onDidDelete(() => void this.panel.webview.postMessage({ type: 'checkpointDeleted', checkpoint } satisfies ToWebview));
+        // Every save replaces the folder (rename away, rename in): only a folder still gone a moment later was deleted.
+        watcher.onDidDelete(() =>
+          setTimeout(() => {
+            void vscode.workspace.fs.stat(vscode.Uri.file(folder)).then(
+              () => undefined,
+              () => this.disposed || void this.panel.webview.postMessage({ type: 'checkpointDeleted', checkpoint } satisfies ToWebview),
+            );
+          }, 1000),
+        );
         return watcher;
       }),
     );

@@ -3,6 +3,8 @@ import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { CHECKPOINT_FILE, type CheckpointSummary, parseCheckpointSummary } from '../../shared/checkpointSummary';
 
+const SAVE_IN_PROGRESS = /\.(tmp|old)-\d+-[0-9a-f]+$/;
+
 export class RunItem extends vscode.TreeItem {
   constructor(readonly folder: vscode.Uri, summary: CheckpointSummary) {
     super(path.basename(folder.fsPath), vscode.TreeItemCollapsibleState.None);
@@ -40,7 +42,8 @@ export class RunsTree implements vscode.TreeDataProvider<RunItem>, vscode.Dispos
     if (!root) return [];
     const entries = await vscode.workspace.fs.readDirectory(root).then(undefined, () => [] as [string, vscode.FileType][]);
     const items = await Promise.all(
-      entries.filter(([, type]) => type === vscode.FileType.Directory).map(async ([name]) => {
+      // A save's temporary and set-aside folders (NAME.tmp-PID-HEX, NAME.old-PID-HEX) are not runs.
+      entries.filter(([name, type]) => type === vscode.FileType.Directory && !SAVE_IN_PROGRESS.test(name)).map(async ([name]) => {
         const folder = vscode.Uri.joinPath(root, name);
         try {
           const file = vscode.Uri.joinPath(folder, CHECKPOINT_FILE);

@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { after, test } from 'node:test';
 import { gzipSync } from 'node:zlib';
 import { labelsBeside } from '../../src/engine/data/readers/idx';
+import { loopStages } from '../../src/engine/eventLoop';
 import { inspectDataset, loadDataset } from '../../src/engine/data/loadDataset';
 import { extensionRoot } from '../../src/engine/data/sample';
 import { repoRoot } from '../support/helpers';
@@ -65,6 +66,29 @@ test('a gzipped copy gives identical samples and labels', async () => {
   assert.deepEqual(summary, { format: 'idx', path: join(gz, 't10k-images-idx3-ubyte.gz'), count: 10_000, shape: [28, 28, 1], dtype: 'uint8', labels: { count: 10_000, classes: 10 }, min: 0, max: 255 });
 });
 
+test('a large read takes turns of the event loop, announced as data, and gives every value as it is', async () => {
+  // 8,000 digits: several pieces of scaling, and, gzipped, over one piece of putting the inflated stream together.
+  const rows = 8000;
+  const body = Buffer.alloc(rows * 784);
+  for (let i = 0; i < body.length; i++) body[i] = (i * 7) % 251;
+  const big = folder('big', { 'big-idx3-ubyte': idx(0x08, [rows, 28, 28], body), 'big-idx3-ubyte.gz': gzipSync(idx(0x08, [rows, 28, 28], body), { level: 1 }) });
+  const turns: Record<string, number> = {};
+  for (const name of ['big-idx3-ubyte', 'big-idx3-ubyte.gz']) {
+    const stages: string[] = [];
+    const onStage = (stage: unknown) => stages.push(String(stage));
+    loopStages.subscribe(onStage);
+    const dataset = await loadDataset(join(big, name)).finally(() => loopStages.unsubscribe(onStage));
+    assert.ok(stages.length >= 2 && stages.every((stage) => stage === 'data'), `${name}: turns ${stages.join(', ')}`);
+    turns[name] = stages.length;
+    assert.equal(dataset.count, rows);
+    assert.ok(
+      dataset.x.every((value, i) => value === Math.fround(body[i]! / 255)),
+      `${name}: every value is its byte / 255`,
+    );
+  }
+  assert.ok(turns['big-idx3-ubyte.gz']! > turns['big-idx3-ubyte']!, 'the gathered gzip stream is put together with turns between pieces');
+});
+
 test('the bundled sample holds 5,000 labelled digits, found from the source tree', async () => {
   assert.equal(extensionRoot(), repoRoot);
   const sample = await loadDataset('sample');
@@ -122,6 +146,8 @@ test('hostile IDX files are refused before their declared size is allocated or r
     'magic-idx3-ubyte': Buffer.from('not an idx file'),
     'corrupt-idx3-ubyte.gz': Buffer.concat([gzipSync(rawImages.subarray(0, 2000)).subarray(0, 30), Buffer.alloc(200, 0x55)]),
     'cut-idx3-ubyte.gz': gzipSync(rawImages.subarray(0, 16 + 784 * 5)).subarray(0, 200),
+    'short-idx3-ubyte.gz': gzipSync(idx(0x08, [10, 28, 28], rawImages.subarray(16, 16 + 784 * 3))),
+    'long-idx3-ubyte.gz': gzipSync(idx(0x08, [2, 28, 28], rawImages.subarray(16, 16 + 784 * 3))),
   });
   const at = (name: string) => join(bad, name);
   await rejectsWithDataError(loadDataset(at('truncated-idx3-ubyte')), /truncated-idx3-ubyte: the header declares shape \(10000, 28, 28\) of uint8 = 7840000 bytes but 2452 follow the header; the file is truncated/);
@@ -134,6 +160,9 @@ test('hostile IDX files are refused before their declared size is allocated or r
   await rejectsWithDataError(loadDataset(at('magic-idx3-ubyte')), /magic-idx3-ubyte: not an IDX file/);
   await rejectsWithDataError(loadDataset(at('corrupt-idx3-ubyte.gz')), /corrupt-idx3-ubyte\.gz: the compressed data is corrupt or truncated \(.+\); re-download/);
   await rejectsWithDataError(loadDataset(at('cut-idx3-ubyte.gz'), { limit: 5 }), /cut-idx3-ubyte\.gz: the compressed data is corrupt or truncated/);
+  // A stream of unknown length must still end where its header says.
+  await rejectsWithDataError(loadDataset(at('short-idx3-ubyte.gz')), /short-idx3-ubyte\.gz: truncated — its header declares 7856 bytes but it holds 2368; re-download/);
+  await rejectsWithDataError(loadDataset(at('long-idx3-ubyte.gz')), /long-idx3-ubyte\.gz: holds more data than the 1584 bytes its header declares; the file is corrupt/);
 });
 
 test('a labels file with a different count is an error naming both files', async () => {

@@ -129,6 +129,30 @@ test('a 2-D .npy is tabular: each feature gets its own range, a constant one a u
   assert.deepEqual(summary, { format: 'npy', path: join(dir, 'table.npy'), count: 3, shape: [3], dtype: 'float32', labels: { count: 0 }, min: 1, max: 30 });
 });
 
+test('a large float .npy is scanned and scaled in pieces of whole rows, with the results of one pass', async () => {
+  // 500,000 values: several pieces, with a feature's maximum and a NaN in the last.
+  const [rows, features] = [5000, 100];
+  const table = Float32Array.from({ length: rows * features }, (_, i) => Math.sin(i) * (1 + (i % features)));
+  table[4900 * features + 7] = 1000;
+  const min = Array.from({ length: features }, () => Infinity);
+  const max = Array.from({ length: features }, () => -Infinity);
+  table.forEach((value, i) => {
+    min[i % features] = Math.min(min[i % features]!, value);
+    max[i % features] = Math.max(max[i % features]!, value);
+  });
+  const tabular = await loadDataset(file('wide.npy', encodeNpy(table, [rows, features])));
+  assert.deepEqual(tabular.normalization, { kind: 'minmax', min, max });
+  assert.ok(tabular.x.every((value, i) => value === Math.fround((table[i]! - min[i % features]!) / (max[i % features]! - min[i % features]!))));
+  const [low, high] = [Math.min(...min), Math.max(...max)];
+  const images = await loadDataset(file('wide-images.npy', encodeNpy(table, [rows, 10, 10])));
+  assert.deepEqual(images.normalization, { kind: 'minmax', min: [low], max: [high] });
+  assert.ok(images.x.every((value, i) => value === Math.fround((table[i]! - low) / (high - low))));
+
+  table[4900 * features + 3] = NaN;
+  await rejectsWithDataError(loadDataset(file('wide-nan.npy', encodeNpy(table, [rows, features]))), /wide-nan\.npy: sample 4900 contains NaN/);
+  await rejectsWithDataError(loadDataset(file('wide-nan-images.npy', encodeNpy(table, [rows, 10, 10]))), /wide-nan-images\.npy: sample 4900 contains NaN/);
+});
+
 test('1-D arrays, empty arrays, NaN and bad limits are refused with the reason', async () => {
   await rejectsWithDataError(loadDataset(file('flat.npy', encodeNpy(new Float32Array(5), [5]))), /flat\.npy: holds a 1-D array of shape \(5\); Latent Lab needs one row per sample/);
   await rejectsWithDataError(loadDataset(file('empty.npy', encodeNpy(new Float32Array(0), [0, 4]))), /empty\.npy: holds no samples/);

@@ -13,9 +13,12 @@ import { saveCheckpoint } from '../../src/engine/checkpoint/checkpoint';
 import type { Dataset } from '../../src/engine/data/dataset';
 import { loadDataset } from '../../src/engine/data/loadDataset';
 import { createHandlers } from '../../src/engine/handlers';
+import { loopStages } from '../../src/engine/eventLoop';
+import { gaussianKlPerDim } from '../../src/engine/models/losses';
 import type { BuiltModel } from '../../src/engine/models/modelKind';
 import { openCheckpoint } from '../../src/engine/models/openCheckpoint';
 import { modelKind, modelKinds } from '../../src/engine/models/registry';
+import { nearestCodes, perplexity } from '../../src/engine/models/vqvae';
 import { runTraining } from '../../src/engine/training/runTraining';
 import { train } from '../../src/engine/training/train';
 import { modelKindDescriptorSchema } from '../../src/shared/modelKinds';
@@ -257,4 +260,44 @@ test('vqvae uses more than one code (perplexity > 1) and assigns a code to every
   assert.ok((metrics.perplexity as number) > 1, `perplexity ${metrics.perplexity}`);
   assert.equal((metrics.codeUsage as number[]).reduce((a, b) => a + b, 0), data.count * 2, 'every position is assigned a code');
   model.dispose();
+});
+
+test('diagnostics over more samples than one piece take turns between pieces and equal the whole-batch values', async () => {
+  // 812 digits: a piece of 512 and one of 300.
+  const rows = tf.concat([x, x.slice(0, 300)]);
+  const metricsWithTurns = async (model: BuiltModel<unknown>) => {
+    const stages: string[] = [];
+    const onStage = (stage: unknown) => stages.push(String(stage));
+    const tensors = tf.memory().numTensors;
+    loopStages.subscribe(onStage);
+    const metrics = await model.metrics!(rows).finally(() => loopStages.unsubscribe(onStage));
+    assert.equal(tf.memory().numTensors, tensors, 'the pieces leak no tensors');
+    assert.ok(stages.length >= 1 && stages.every((stage) => stage === 'diagnostics'), `turns: ${stages.join(', ')}`);
+    return metrics;
+  };
+
+  const vae = build('vae');
+  const { klPerDim, activeUnits } = await metricsWithTurns(vae);
+  const whole = tf.tidy(() => {
+    const [mean, logVar] = vae.parts.encoder.apply(rows) as tfTypes.Tensor[];
+    return tf.mean(gaussianKlPerDim(tf, mean!, logVar!), 0);
+  });
+  const reference = await whole.data();
+  whole.dispose();
+  assert.ok(maxAbsDiff(klPerDim as number[], reference) < 1e-5, `KL per dimension ${String(klPerDim)} vs ${String(reference)}`);
+  assert.equal(activeUnits, Array.from(reference).filter((value) => value > 0.01).length);
+  vae.dispose();
+
+  const vq = build('vqvae');
+  await train(tf, vq, x, { epochs: 1, batchSize: 64, validationFraction: 0, seed: 1, learningRate: 2e-3 });
+  const usage = await metricsWithTurns(vq);
+  const codes = tf.tidy(() => nearestCodes(tf, (vq.parts.encoder.apply(rows) as tfTypes.Tensor).reshape([-1, 4]), vq.parts.extraVariables.codebook!));
+  const counts = Array.from({ length: 16 }, () => 0);
+  for (const code of await codes.data()) counts[code]! += 1;
+  codes.dispose();
+  assert.deepEqual(usage.codeUsage, counts, 'each code counted exactly');
+  assert.equal(usage.codesUsed, counts.filter((count) => count > 0).length);
+  assert.equal(usage.perplexity, perplexity(counts));
+  vq.dispose();
+  rows.dispose();
 });

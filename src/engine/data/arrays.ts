@@ -58,16 +58,24 @@ export function checkShape(shape: readonly number[], where: string): number {
 
 /** Copies `bytes` (a whole number of items) into a fresh, aligned typed array in host byte order. */
 export function decodeArray(bytes: Uint8Array, dtype: DType, littleEndian: boolean, where: string): NumericArray {
-  const { size, view } = DTYPES[dtype];
   const copy = new Uint8Array(bytes.length);
   copy.set(bytes);
+  return decodeOwnArray(copy, dtype, littleEndian, where);
+}
+
+/**
+ * `decodeArray` without the copy, for bytes read into a buffer of their own (from offset 0, so
+ * aligned); they are swapped in place into host byte order.
+ */
+export function decodeOwnArray(bytes: Uint8Array<ArrayBuffer>, dtype: DType, littleEndian: boolean, where: string): NumericArray {
+  const { size, view } = DTYPES[dtype];
   if (size > 1 && littleEndian !== HOST_LITTLE_ENDIAN) {
-    const swapped = Buffer.from(copy.buffer);
+    const swapped = Buffer.from(bytes.buffer, 0, bytes.length);
     if (size === 2) swapped.swap16();
     else if (size === 4) swapped.swap32();
     else swapped.swap64();
   }
-  const data = view(copy.buffer, bytes.length / size);
+  const data = view(bytes.buffer, bytes.length / size);
   if (dtype === 'bool') for (let i = 0; i < data.length; i++) data[i] = data[i] ? 1 : 0;
   if (size === 8 && DTYPES[dtype].integer) {
     const index = data.findIndex((value) => !Number.isSafeInteger(value));

@@ -3,6 +3,7 @@ import type { NumericArray, RawArray } from './arrays';
 import { emptyExtent, widenExtent } from './arrays';
 import { type Dataset, DataError, type Normalization, sampleSize } from './dataset';
 import type { RawDataset } from './formats';
+import { nextTurn } from '../eventLoop';
 
 /** Per-sample shape: (n, h, w) gains a channel, (n, ...rest) keeps the rest. */
 export function sampleShape(shape: readonly number[], where: string): number[] {
@@ -16,17 +17,36 @@ export function sampleShape(shape: readonly number[], where: string): number[] {
   return shape.length === 3 ? [shape[1]!, shape[2]!, 1] : shape.slice(1);
 }
 
-/** Per-column extent of rows of `size` values, refusing NaN and infinities. */
-function featureExtents(data: NumericArray, size: number, where: string): { min: number[]; max: number[] } {
+/** Values scanned or normalised between turns of the event loop; small, because the first pieces run before V8 has optimised the loops below. */
+const VALUES_PER_TURN = 1 << 18;
+
+/**
+ * Hands `visit` the value ranges [from, to) of `count` rows of `size` values, whole rows at a
+ * time, with a turn of the event loop before each, so that a large dataset never holds the loop
+ * (a training process reading a cancel, an explorer answering its page) for long.
+ */
+async function eachRowRange(count: number, size: number, visit: (from: number, to: number) => void): Promise<void> {
+  const rows = Math.max(1, Math.floor(VALUES_PER_TURN / size));
+  for (let row = 0; row < count; row += rows) {
+    await nextTurn('data');
+    visit(row * size, Math.min(count, row + rows) * size);
+  }
+}
+
+/** Per-column extent of `count` rows of `size` values, refusing NaN and infinities. */
+async function featureExtents(data: NumericArray, count: number, size: number, where: string): Promise<{ min: number[]; max: number[] }> {
   const min = new Float64Array(size).fill(Infinity);
   const max = new Float64Array(size).fill(-Infinity);
-  for (let i = 0; i < data.length; i++) {
-    const value = data[i]!;
-    const feature = i % size;
-    if (!Number.isFinite(value)) throw new DataError(`${where}: sample ${Math.floor(i / size)} contains ${value}; replace NaN and infinite values before loading`);
-    if (value < min[feature]!) min[feature] = value;
-    if (value > max[feature]!) max[feature] = value;
-  }
+  await eachRowRange(count, size, (from, to) => {
+    for (let row = from; row < to; row += size) {
+      for (let feature = 0; feature < size; feature++) {
+        const value = data[row + feature]!;
+        if (!Number.isFinite(value)) throw new DataError(`${where}: sample ${row / size} contains ${value}; replace NaN and infinite values before loading`);
+        if (value < min[feature]!) min[feature] = value;
+        if (value > max[feature]!) max[feature] = value;
+      }
+    }
+  });
   return { min: Array.from(min), max: Array.from(max) };
 }
 
@@ -35,33 +55,42 @@ function featureExtents(data: NumericArray, size: number, where: string): { min:
  * relative brightness survives; tabular features each get their own. Constant features get a
  * unit range rather than a division by zero.
  */
-function normalizationOf(array: RawArray, shape: number[], where: string): Normalization {
+async function normalizationOf(array: RawArray, count: number, shape: number[], where: string): Promise<Normalization> {
   if (array.dtype === 'uint8') return { kind: 'minmax', min: [0], max: [255] };
   if (array.dtype === 'bool') return { kind: 'minmax', min: [0], max: [1] };
   const size = sampleSize(shape);
   let min: number[];
   let max: number[];
-  if (shape.length === 1) ({ min, max } = featureExtents(array.data, size, where));
+  if (shape.length === 1) ({ min, max } = await featureExtents(array.data, count, size, where));
   else {
-    const extent = widenExtent(emptyExtent(), array.data, size, where);
+    let extent = emptyExtent();
+    await eachRowRange(count, size, (from, to) => {
+      extent = widenExtent(extent, array.data.subarray(from, to), size, where, from);
+    });
     [min, max] = [[extent.min], [extent.max]];
   }
   return { kind: 'minmax', min, max: max.map((value, i) => (value > min[i]! ? value : min[i]! + 1)) };
 }
 
-export function toDataset(raw: RawDataset, name: string, source: string, where: string): Dataset {
+export async function toDataset(raw: RawDataset, name: string, source: string, where: string): Promise<Dataset> {
   const shape = sampleShape(raw.array.shape, where);
   const count = raw.array.shape[0]!;
   const size = sampleSize(shape);
-  const normalization = normalizationOf(raw.array, shape, where);
+  const normalization = await normalizationOf(raw.array, count, shape, where);
   const { min, max } = normalization;
-  const perFeature = min.length > 1;
+  const range = max.map((value, i) => value - min[i]!);
   const { data } = raw.array;
   const x = new Float32Array(data.length);
-  for (let i = 0; i < x.length; i++) {
-    const feature = perFeature ? i % size : 0;
-    x[i] = (data[i]! - min[feature]!) / (max[feature]! - min[feature]!);
-  }
+  await eachRowRange(count, size, (from, to) => {
+    if (min.length > 1) {
+      for (let row = from; row < to; row += size) {
+        for (let feature = 0; feature < size; feature++) x[row + feature] = (data[row + feature]! - min[feature]!) / range[feature]!;
+      }
+    } else {
+      const [low, span] = [min[0]!, range[0]!];
+      for (let i = from; i < to; i++) x[i] = (data[i]! - low) / span;
+    }
+  });
   const dataset: Dataset = { name, source, shape, count, x, normalization };
   if (raw.labels) dataset.labels = raw.labels;
   if (raw.labelNames) dataset.labelNames = raw.labelNames;

@@ -1,6 +1,8 @@
 /** Config fields and helpers every kind shares. */
 import type * as tfTypes from '@tensorflow/tfjs';
 import { arr, num, oneOf } from '../../shared/schema';
+import type { Tf } from '../backend';
+import { nextTurn } from '../eventLoop';
 import { activations } from './layers';
 import type { ModelParts } from './modelKind';
 import { reconstructionKinds } from './losses';
@@ -44,6 +46,26 @@ export async function takeData<T extends Float32Array | Int32Array = Float32Arra
   } finally {
     tensor.dispose();
   }
+}
+
+/** Rows encoded per piece of a diagnostic pass: a forward pass over four default batches holds the loop less than one training step. */
+const DIAGNOSTIC_ROWS = 512;
+
+/**
+ * The column sums `sums(rows)` gives for each piece of `x`'s rows, added up over all of them in
+ * float64: a diagnostic pass over thousands of samples takes a turn of the event loop between
+ * pieces (a cancel, an explorer request are read meanwhile) and still yields whole-batch sums.
+ */
+export async function sumOverRows(tf: Tf, x: tfTypes.Tensor, sums: (rows: tfTypes.Tensor) => tfTypes.Tensor): Promise<Float64Array> {
+  const count = x.shape[0]!;
+  let total = new Float64Array(0);
+  for (let start = 0; start < count; start += DIAGNOSTIC_ROWS) {
+    if (start > 0) await nextTurn('diagnostics');
+    const piece = await takeData(tf.tidy(() => sums(x.slice(start, Math.min(DIAGNOSTIC_ROWS, count - start)))));
+    if (start === 0) total = new Float64Array(piece.length);
+    for (let i = 0; i < piece.length; i++) total[i]! += piece[i]!;
+  }
+  return total;
 }
 
 /** The one model output as a tensor (LayersModel.apply is typed for many outputs). */

@@ -8,7 +8,7 @@
 import type * as tfTypes from '@tensorflow/tfjs';
 import { type Infer, num, obj, oneOf } from '../../shared/schema';
 import type { Tf } from '../backend';
-import { applyOne, commonFields, convFields, denseFields, layerVariables, stepSeed, takeData } from './commonConfig';
+import { applyOne, commonFields, convFields, denseFields, layerVariables, stepSeed, sumOverRows, takeData } from './commonConfig';
 import { convDecoder, convEncoder, denseDecoder, denseStack, Initializers } from './layers';
 import { mseMean, outputTransform, reconstructionPerSample, stopGradient, withoutGradient } from './losses';
 import { disposeModelParts, type BuiltModel, type FeatureUnits, type ModelKindSpec, type ModelParts, reconstructs, type Scalar, type Tensor } from './modelKind';
@@ -103,9 +103,7 @@ function wrap(tf: Tf, config: VqVaeConfig, parts: ModelParts): BuiltModel<VqVaeC
     encode: (x) => tf.tidy(() => quantise(rowsOf(x)).quantised.reshape([x.shape[0]!, -1])),
     decode,
     async metrics(x) {
-      const counts = tf.tidy(() => tf.sum(quantise(rowsOf(x)).oneHot, 0));
-      const usage = Array.from(await counts.data());
-      counts.dispose();
+      const usage = Array.from(await sumOverRows(tf, x, (rows) => tf.sum(quantise(rowsOf(rows)).oneHot, 0)));
       return { perplexity: perplexity(usage), codesUsed: usage.filter((count) => count > 0).length, codeUsage: usage };
     },
     prepareForTraining(x) {

@@ -50,6 +50,8 @@ export async function runTraining(backend: Backend, params: TrainParams, options
 async function trainInto(out: string, backend: Backend, spec: ModelKindSpec<unknown>, params: TrainParams, options: RunOptions): Promise<TrainResult> {
   const { tf } = backend;
   const dataset = await loadDataset(params.data, { limit: params.limit, signal: options.signal });
+  // Building the model is its own stage: a hold there is not the data's.
+  await nextTurn('model');
   const { model, meta } = params.resume ? await resumeModel(backend, out, params, dataset) : { model: freshModel(backend, spec, params, dataset), meta: undefined };
   try {
     if (model.parts.encoder.layers.some((layer) => layer.getClassName().startsWith('Conv'))) await ensureKernels(backend, CONV_KERNELS);

@@ -7,6 +7,7 @@ import { createReadStream } from 'node:fs';
 import { addAbortSignal, type Duplex, pipeline, type Readable } from 'node:stream';
 import { createGunzip } from 'node:zlib';
 import { DataError } from '../dataset';
+import { nextTurn } from '../../eventLoop';
 
 export interface ByteSource {
   /** Names the bytes in messages: a path, or `archive.npz:entry.npy`. */
@@ -101,17 +102,55 @@ export async function readPrefix(source: ByteSource, length: number, signal?: Ab
   return Buffer.concat(pieces);
 }
 
+/** Bytes copied between turns of the event loop while a gathered stream is put together. */
+const BYTES_PER_TURN = 4 * 1024 ** 2;
+
 /**
- * Exactly the first `length` bytes. With `whole`, also proves the stream ends there: one byte
- * more means the file is not what its header says (or a decompression bomb).
+ * Exactly `length` bytes from `start`, in a buffer of their own (offset 0, so any typed array can
+ * view it). No turn of the event loop copies them whole: a source of known size, already checked
+ * against its header, is copied into place piece by piece as it streams in; one of unknown size
+ * (gzip) is gathered first, so a lying header cannot make it allocate more than the stream holds,
+ * and then put together with a turn between pieces. With `whole`, also proves the stream ends
+ * there: one byte more means the file is not what its header says (or a decompression bomb).
  */
-export async function readBytes(source: ByteSource, length: number, whole: boolean, signal?: AbortSignal): Promise<Buffer> {
-  const bytes = await readPrefix(source, whole ? length + 1 : length, signal);
-  if (bytes.length < length) {
-    throw new DataError(`${source.where}: truncated — its header declares ${length} bytes but it holds ${bytes.length}; re-download or re-create the file`);
+export async function readExactly(source: ByteSource, start: number, length: number, whole: boolean, signal?: AbortSignal): Promise<Uint8Array<ArrayBuffer>> {
+  const target = source.size === undefined ? undefined : new Uint8Array(length);
+  const pieces: Buffer[] = [];
+  let filled = 0;
+  const seen = await scan(
+    source,
+    start,
+    whole ? length + 1 : length,
+    1,
+    (piece) => {
+      const kept = piece.subarray(0, length - filled);
+      if (target) target.set(kept, filled);
+      else pieces.push(kept);
+      filled += kept.length;
+    },
+    signal,
+  );
+  if (seen < length) {
+    throw new DataError(`${source.where}: truncated — its header declares ${start + length} bytes but it holds ${start + seen}; re-download or re-create the file`);
   }
-  if (bytes.length > length) {
-    throw new DataError(`${source.where}: holds more data than the ${length} bytes its header declares; the file is corrupt`);
+  if (seen > length) {
+    throw new DataError(`${source.where}: holds more data than the ${start + length} bytes its header declares; the file is corrupt`);
+  }
+  return target ?? (await gather(pieces, length));
+}
+
+async function gather(pieces: readonly Buffer[], length: number): Promise<Uint8Array<ArrayBuffer>> {
+  const bytes = new Uint8Array(length);
+  let offset = 0;
+  let sinceTurn = 0;
+  for (const piece of pieces) {
+    if (sinceTurn >= BYTES_PER_TURN) {
+      await nextTurn('data');
+      sinceTurn = 0;
+    }
+    bytes.set(piece, offset);
+    offset += piece.length;
+    sinceTurn += piece.length;
   }
   return bytes;
 }

@@ -4,6 +4,7 @@ import {
   checkLabelRange,
   checkShape,
   decodeArray,
+  decodeOwnArray,
   type DType,
   emptyExtent,
   type Extent,
@@ -12,7 +13,7 @@ import {
   toLabels,
   widenExtent,
 } from '../arrays';
-import { type ByteSource, readBytes, scan } from '../io/bytes';
+import { type ByteSource, readExactly, scan } from '../io/bytes';
 import { DataError } from '../dataset';
 import type { LabelSummary } from '../formats';
 import { checkValueBudget } from '../limits';
@@ -50,9 +51,9 @@ export async function readRows(source: ByteSource, header: ArrayHeader, limit: n
   const rows = Math.min(rowCount, limit ?? rowCount);
   const rowBytes = rowCount > 0 ? total / rowCount : 0;
   checkValueBudget((rows * rowBytes) / itemSize(header.dtype), source.where);
-  const bytes = await readBytes(source, header.dataOffset + rows * rowBytes, rows === rowCount, signal);
+  const bytes = await readExactly(source, header.dataOffset, rows * rowBytes, rows === rowCount, signal);
   const shape = header.shape.length > 0 ? [rows, ...header.shape.slice(1)] : [];
-  return { dtype: header.dtype, shape, data: decodeArray(bytes.subarray(header.dataOffset), header.dtype, header.littleEndian, source.where) };
+  return { dtype: header.dtype, shape, data: decodeOwnArray(bytes, header.dtype, header.littleEndian, source.where) };
 }
 
 /** Min and max of the whole data block, streamed in pieces so memory stays small. */

@@ -1,12 +1,15 @@
 import type { Backend } from '../engine/backend';
 import type { ParsedArgs } from './args';
 
-export interface CliContext {
+export interface StandaloneContext {
   args: ParsedArgs;
-  backend: Backend;
   signal: AbortSignal;
   /** Progress and notes for people: stderr, so stdout stays machine-readable. */
   note(line: string): void;
+}
+
+export interface CliContext extends StandaloneContext {
+  backend: Backend;
 }
 
 export interface CommandOutcome<R> {
@@ -16,12 +19,21 @@ export interface CommandOutcome<R> {
   exitCode?: number;
 }
 
-export interface CliCommand {
+interface CommandShape {
   summary: string;
   usage: string;
   values: readonly string[];
   booleans?: readonly string[];
+}
+
+export interface CliCommand extends CommandShape {
   run(context: CliContext): Promise<CommandOutcome<unknown>>;
+}
+
+/** A command that loads no tfjs: setup-native fetches what the native backend needs, so it cannot wait on loading one. */
+export interface StandaloneCommand extends CommandShape {
+  standalone: true;
+  run(context: StandaloneContext): Promise<CommandOutcome<unknown>>;
 }
 
 export function formatNumber(value: number): string {

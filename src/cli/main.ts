@@ -4,20 +4,22 @@
  */
 import { loadBackend, triesNative } from '../engine/backend';
 import { parseArgs, UsageError } from './args';
-import type { CliCommand } from './command';
+import type { CliCommand, CommandOutcome, StandaloneCommand, StandaloneContext } from './command';
 import { encodeCommand } from './encode';
 import { infoCommand } from './info';
 import { inspectCommand } from './inspect';
 import { cliStderr, runFiltered } from './nativeLogFilter';
+import { setupNativeCommand } from './setupNative';
 import { trainCommand } from './train';
 
 const stderr = cliStderr();
 
-const commands: Record<string, CliCommand> = { info: infoCommand, train: trainCommand, inspect: inspectCommand, encode: encodeCommand };
+const commands: Record<string, CliCommand | StandaloneCommand> = { info: infoCommand, train: trainCommand, inspect: inspectCommand, encode: encodeCommand, 'setup-native': setupNativeCommand };
 const globalBooleans = ['json', 'debug', 'help'];
 
 function usage(): string {
-  const lines = Object.entries(commands).map(([name, command]) => `  ${name.padEnd(8)} ${command.summary}\n           latent-lab ${command.usage}`);
+  const width = Math.max(...Object.keys(commands).map((name) => name.length)) + 1;
+  const lines = Object.entries(commands).map(([name, command]) => `  ${name.padEnd(width)}${command.summary}\n  ${' '.repeat(width)}latent-lab ${command.usage}`);
   return `usage: latent-lab <command> [options]\n\ncommands:\n${lines.join('\n')}\n\noptions for every command:\n  --json   print one JSON object as the last stdout line\n  --debug  print stack traces on errors`;
 }
 
@@ -34,18 +36,26 @@ async function main(argv: string[]): Promise<number> {
     process.stdout.write(`usage: latent-lab ${command.usage}\n`);
     return 0;
   }
-  // TensorFlow's own logging shows with --debug; otherwise the native backend loads in a filtered child.
-  if (!stderr.inChild && !args.flags.has('debug') && triesNative()) return runFiltered(argv);
-  const backend = await loadBackend();
-  if (!backend.native) stderr.write(`latent-lab: using the ${backend.name} backend: ${backend.fallbackReason}\n`);
+  let run: (context: StandaloneContext) => Promise<CommandOutcome<unknown>>;
+  let stopping = 'stopping after the current batch';
+  if ('standalone' in command) {
+    run = (context) => command.run(context);
+    stopping = 'stopping';
+  } else {
+    // TensorFlow's own logging shows with --debug; otherwise the native backend loads in a filtered child.
+    if (!stderr.inChild && !args.flags.has('debug') && triesNative()) return runFiltered(argv);
+    const backend = await loadBackend();
+    if (!backend.native) stderr.write(`latent-lab: using the ${backend.name} backend: ${backend.fallbackReason}\n`);
+    run = (context) => command.run({ ...context, backend });
+  }
   // First Ctrl-C asks the command to stop cleanly (training keeps its last checkpoint); a second one exits.
   const controller = new AbortController();
   process.once(stderr.interrupt, () => {
-    stderr.write('latent-lab: stopping after the current batch (Ctrl-C again to quit now)\n');
+    stderr.write(`latent-lab: ${stopping} (Ctrl-C again to quit now)\n`);
     controller.abort();
     process.once(stderr.interrupt, () => process.exit(130));
   });
-  const outcome = await command.run({ args, backend, signal: controller.signal, note: (line) => stderr.write(`${line}\n`) });
+  const outcome = await run({ args, signal: controller.signal, note: (line) => stderr.write(`${line}\n`) });
   process.stdout.write(args.flags.has('json') ? `${JSON.stringify(outcome.result)}\n` : `${outcome.human}\n`);
   return outcome.exitCode ?? 0;
 }

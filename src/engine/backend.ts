@@ -7,6 +7,7 @@ import * as path from 'node:path';
 import type * as tfTypes from '@tensorflow/tfjs';
 import type { BackendName } from '../shared/protocol';
 import { firstLine } from './checkpoint/errors';
+import { findBinding, findLibtensorflow, type FoundLibtensorflow, libtensorflowSpec, megabytes, nativeTargets, preloadLibtensorflow } from './native/libtensorflow';
 
 export type Tf = typeof tfTypes;
 
@@ -15,6 +16,8 @@ export interface Backend {
   name: BackendName;
   native: boolean;
   fallbackReason?: string;
+  /** Where the native backend's libtensorflow came from (absent where the platform has no setup of it). */
+  libtensorflow?: Pick<FoundLibtensorflow, 'dir' | 'source'>;
 }
 
 let chosen: Promise<Backend> | undefined;
@@ -36,19 +39,10 @@ async function choose(forced: string | undefined): Promise<Backend> {
   process.env.TF_CPP_MIN_LOG_LEVEL ??= '2';
   let fallbackReason: string;
   if (triesNative(forced)) {
-    restoreRemovedUtilHelpers();
-    try {
-      // eslint-disable-next-line @typescript-eslint/no-require-imports
-      const tf = require('@tensorflow/tfjs-node') as Tf;
-      await tf.ready();
-      return { tf, name: 'tensorflow', native: true };
-    } catch (error) {
-      const missing = (error as { code?: string }).code === 'MODULE_NOT_FOUND' && firstLine(error).includes("'@tensorflow/tfjs-node'");
-      fallbackReason = missing
-        ? '@tensorflow/tfjs-node is not installed (an optional dependency); install it beside Latent Lab and run `npm run provision` for the native backend'
-        : `@tensorflow/tfjs-node could not load its native binding (${firstLine(error)}); run \`npm run provision\` to build it`;
-      if (forced === 'tensorflow') throw new Error(fallbackReason);
-    }
+    const native = await loadNative();
+    if (typeof native !== 'string') return native;
+    fallbackReason = native;
+    if (forced === 'tensorflow') throw new Error(fallbackReason);
   } else {
     fallbackReason = `LATENT_LAB_BACKEND=${forced} was requested`;
   }
@@ -59,6 +53,38 @@ async function choose(forced: string | undefined): Promise<Backend> {
   }
   await tf.setBackend('cpu');
   return { tf, name: 'cpu', native: false, fallbackReason };
+}
+
+/** The native backend, or why not: no binding, no libtensorflow, or one that does not load. */
+async function loadNative(): Promise<Backend | string> {
+  const binding = findBinding();
+  const spec = libtensorflowSpec();
+  if (binding === undefined) {
+    const where = spec ? `the extension's ${spec.target} package carries one` : `the native backend is built for ${nativeTargets.join(', ')} only`;
+    return `there is no native TensorFlow binding in this installation (${where}; a checkout builds it with \`npm run provision\`)`;
+  }
+  // Without a spec (a platform we do not build for), tfjs-node's own install placed its libtensorflow, or nothing did.
+  let libtensorflow: FoundLibtensorflow | undefined;
+  if (spec) {
+    libtensorflow = findLibtensorflow(binding, spec);
+    if (!libtensorflow) {
+      return `libtensorflow ${spec.version}, the TensorFlow library the native backend needs, is not set up: run \`latent-lab setup-native\` or, in VS Code, "Latent Lab: Set Up Native Backend" (downloads ${megabytes(spec.wheelBytes)} MB once)`;
+    }
+    try {
+      preloadLibtensorflow(libtensorflow, spec);
+    } catch (error) {
+      return firstLine(error);
+    }
+  }
+  restoreRemovedUtilHelpers();
+  try {
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    const tf = require('@tensorflow/tfjs-node') as Tf;
+    await tf.ready();
+    return { tf, name: 'tensorflow', native: true, ...(libtensorflow ? { libtensorflow: { dir: libtensorflow.dir, source: libtensorflow.source } } : {}) };
+  } catch (error) {
+    return `the native TensorFlow binding ${binding} could not load (${firstLine(error)}); a checkout rebuilds it with \`npm run provision\`, an installation fetches libtensorflow again with \`latent-lab setup-native\``;
+  }
 }
 
 async function tryWasm(tf: Tf): Promise<boolean> {

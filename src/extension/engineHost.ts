@@ -20,7 +20,8 @@ export class EngineHost implements vscode.Disposable {
   private fallbackAnnounced = false;
   private backendText = '$(beaker) Latent Lab';
 
-  constructor(extensionPath: string, memoryLimitMb: number) {
+  /** `nativeEnv` tells the engine where the native backend's libtensorflow is set up (commands/setupNative.ts). */
+  constructor(extensionPath: string, memoryLimitMb: number, nativeEnv: NodeJS.ProcessEnv) {
     this.statusItem.name = 'Latent Lab backend';
     this.statusItem.command = 'latentLab.showEngineInfo';
     this.renderStatus();
@@ -28,6 +29,7 @@ export class EngineHost implements vscode.Disposable {
     this.statusItem.show();
     const processOptions: EngineProcessOptions = {
       enginePath: path.join(extensionPath, 'dist', 'engine.js'),
+      env: nativeEnv,
       execArgv: [`--max-old-space-size=${memoryLimitMb}`],
       onEvent: (event) => {
         if (event.event === 'backend') this.showBackend(event.data);

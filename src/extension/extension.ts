@@ -7,6 +7,7 @@ import { askWhatToExplore } from './commands/exploreLatents';
 import { askForExperiment } from './commands/newExperiment';
 import { askForModel } from './commands/openModel';
 import { askForRerun } from './commands/rerun';
+import { type NativeSetupTarget, offerNativeSetupOnce, setUpNativeBackend } from './commands/setupNative';
 import { EngineHost } from './engineHost';
 import { CHECKPOINT_EDITOR_VIEW_TYPE, CheckpointEditorProvider } from './panels/checkpointEditor';
 import { EXPLORER_VIEW_TYPE, ExplorerPanel, restoreTarget } from './panels/explorerPanel';
@@ -20,7 +21,12 @@ export interface LatentLabApi {
 
 export function activate(context: vscode.ExtensionContext): LatentLabApi {
   const settings = () => vscode.workspace.getConfiguration('latentLab');
-  const engine = new EngineHost(context.extensionPath, settings().get<number>('engineMemoryLimitMb', 8192));
+  // libtensorflow (850 MB) outlives extension updates in global storage; a LATENT_LAB_NATIVE_HOME set by the user wins.
+  const native: NativeSetupTarget = {
+    cliPath: path.join(context.extensionPath, 'dist', 'cli.js'),
+    env: { LATENT_LAB_NATIVE_HOME: process.env.LATENT_LAB_NATIVE_HOME || context.globalStorageUri.fsPath },
+  };
+  const engine = new EngineHost(context.extensionPath, settings().get<number>('engineMemoryLimitMb', 8192), native.env);
   const { extensionUri } = context;
   const runsRoot = (): vscode.Uri => {
     const configured = settings().get<string>('runsFolder', 'latent-lab-runs');
@@ -50,6 +56,7 @@ export function activate(context: vscode.ExtensionContext): LatentLabApi {
         return undefined;
       }
     }),
+    vscode.commands.registerCommand('latentLab.setupNative', () => setUpNativeBackend(native)),
     vscode.commands.registerCommand('latentLab.newExperiment', async () => {
       const params = await askForExperiment(engine, runsRoot().fsPath);
       if (params) await openPanel({ view: 'train', params });
@@ -98,6 +105,7 @@ export function activate(context: vscode.ExtensionContext): LatentLabApi {
       webviewOptions: { retainContextWhenHidden: true },
     }),
   );
+  void offerNativeSetupOnce(context.globalState, native, String(context.extension.packageJSON.version));
   return { train: (params) => engine.train(params) };
 }
 

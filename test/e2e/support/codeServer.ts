@@ -9,6 +9,7 @@ import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, 
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
+import { findBinding, libtensorflowSpec } from '../../../src/engine/native/libtensorflow';
 
 export const repoRoot = path.resolve(__dirname, '../../..');
 
@@ -92,21 +93,30 @@ function freePort(): Promise<number> {
 }
 
 /**
- * Installs the extension as a user would: `vsce package` makes the .vsix from the built dist/ (the
- * files .vscodeignore lets through, nothing else), and code-server's own `--install-extension`
- * unpacks it into the extensions dir. The package runs on the bundled fallback backend; the
- * repository's node_modules, linked into the installed folder, adds the native one, as
- * `npm run provision` does for a development install.
+ * Installs the extension as a user would: scripts/package.ts makes the .vsix (production bundles,
+ * the files .vscodeignore lets through) and code-server's own `--install-extension` unpacks it into
+ * the extensions dir. Where tfjs-node's binding is built it is the linux-x64 package, and
+ * libtensorflow lies where Set Up Native Backend leaves it, in the extension's global storage, as
+ * links to the checkout's provisioned copy (the setup itself is test/cli/setupNative.test.ts's);
+ * elsewhere the universal package runs on the fallback backend.
  */
 function installExtension(provisioned: Provisioned, root: string, extensionsDir: string, env: NodeJS.ProcessEnv): string {
   const vsix = path.join(root, 'latent-lab.vsix');
-  const vsce = path.join(repoRoot, 'node_modules', '@vscode', 'vsce', 'vsce');
-  execFileSync(process.execPath, [vsce, 'package', '--no-dependencies', '--allow-missing-repository', '--no-rewrite-relative-links', '--out', vsix], { cwd: repoRoot, stdio: 'pipe' });
-  execFileSync(provisioned.node, [provisioned.codeServer, '--install-extension', vsix, '--extensions-dir', extensionsDir, '--user-data-dir', path.join(root, 'user-data')], { env, stdio: 'pipe' });
+  const spec = libtensorflowSpec();
+  const binding = findBinding();
+  const targetArgs = spec && binding ? ['--target', spec.target] : [];
+  execFileSync(process.execPath, ['--import', 'tsx', 'scripts/package.ts', ...targetArgs, '--out', vsix], { cwd: repoRoot, stdio: 'pipe' });
+  const userDataDir = path.join(root, 'user-data');
+  execFileSync(provisioned.node, [provisioned.codeServer, '--install-extension', vsix, '--extensions-dir', extensionsDir, '--user-data-dir', userDataDir], { env, stdio: 'pipe' });
   const manifest = JSON.parse(readFileSync(path.join(repoRoot, 'package.json'), 'utf8')) as { publisher: string; name: string; version: string };
-  const folder = path.join(extensionsDir, `${manifest.publisher}.${manifest.name}-${manifest.version}`);
+  const id = `${manifest.publisher}.${manifest.name}`;
+  const folder = path.join(extensionsDir, `${id}-${manifest.version}`);
   if (!existsSync(path.join(folder, 'dist', 'extension.js'))) throw new Error(`code-server did not install ${vsix} into ${folder}`);
-  symlinkSync(path.join(repoRoot, 'node_modules'), path.join(folder, 'node_modules'), 'dir');
+  if (spec && binding) {
+    const storage = path.join(userDataDir, 'User', 'globalStorage', id, `libtensorflow-${spec.version}`);
+    mkdirSync(storage, { recursive: true });
+    for (const library of spec.libraries) symlinkSync(path.resolve(path.dirname(binding), '..', '..', 'deps', 'lib', library), path.join(storage, library));
+  }
   return folder;
 }
 

@@ -67,6 +67,8 @@ export const hostMessageSchemas = {
   trainFailed: obj({ type: literal('trainFailed'), message: str({ maxLength: 10_000 }) }),
   /** A checkpoint the panel shows was deleted on disk (another window, a terminal): say so now, not when something fails later. */
   checkpointDeleted: obj({ type: literal('checkpointDeleted'), checkpoint: str({ maxLength: 4096 }) }),
+  /** The panel came to the front: a page hidden with `visibility: hidden` learns of it no other way. */
+  shown: obj({ type: literal('shown') }),
 };
 
 export const webviewMessageSchemas = {

@@ -149,6 +149,14 @@ describe('many views at once', () => {
     const box = (await third.locator('.map-plot').boundingBox())!;
     await third.mouse.move(box.x + box.width / 2, box.y + box.height / 2, { steps: 4 });
     await redrawn(third, 4);
+    // Or when the host says the panel came to the front (VS Code's onDidChangeViewState).
+    await third.mouse.move(0, 0);
+    await loseMapContext(third);
+    await waitForNotice(third);
+    await new Promise((resolve) => setTimeout(resolve, 1500));
+    assert.deepEqual(await contextCounts(third), { lost: 5, recovered: 4 }, 'the fifth loss in view waits too');
+    await explorers[2]!.host.deliver({ type: 'shown' });
+    await redrawn(third, 5);
 
     // The compare page's maps each redraw on their own.
     const [mapA, mapB] = compareMaps as [string, string];

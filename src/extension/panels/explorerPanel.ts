@@ -42,6 +42,9 @@ export class ExplorerPanel implements vscode.Disposable {
     this.disposables.push(
       panel.webview.onDidReceiveMessage((message: unknown) => void this.bridge.receive(message)),
       panel.onDidDispose(() => this.dispose()),
+      panel.onDidChangeViewState(() => {
+        if (panel.visible) void panel.webview.postMessage({ type: 'shown' } satisfies ToWebview);
+      }),
     );
     this.watchCheckpoints();
     if (target.view === 'train') this.train(target.params);

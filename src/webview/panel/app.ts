@@ -10,6 +10,7 @@ import { listenForMessages, reportProblem } from './host/inbox';
 import { vscodeApi } from './host/vscodeApi';
 import { button, notice } from '../common/ui/controls';
 import { el, show } from '../common/ui/dom';
+import { PANEL_SHOWN } from '../common/plot/lostContext';
 import { type Preferences, StateStore, type ViewName, viewNames } from './uiState';
 import { CompareView } from './views/compare/compareView';
 import { type CompareTarget, openRuns } from './views/compare/runs';
@@ -70,6 +71,7 @@ export class App {
     }
     else if (message.type === 'trainFinished') this.training?.finished(message.result);
     else if (message.type === 'trainFailed') this.training?.failed(message.message);
+    else if (message.type === 'shown') document.dispatchEvent(new Event(PANEL_SHOWN));
     else this.header.after(notice(`${runName(message.checkpoint)} was deleted on disk (${message.checkpoint}). What this panel loaded stays until you close it; it cannot be reopened.`, 'error'));
   }
 

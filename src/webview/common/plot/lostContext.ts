@@ -28,6 +28,9 @@ let lastLoss = -Infinity;
  * the garbage collector, still counted against the page's 16 until then. Losses and recoveries are
  * counted on the plot as data-gl-lost and data-gl-recovered, for tests and bug reports.
  */
+/** Dispatched on `document` when the host says the panel came to the front. */
+export const PANEL_SHOWN = 'latent-lab-panel-shown';
+
 export function redrawAfterContextLoss(plot: PlotlyHTMLElement, config: Partial<Config>): () => void {
   const message = notice(LOST);
   message.classList.add('context-lost');
@@ -99,6 +102,7 @@ export function redrawAfterContextLoss(plot: PlotlyHTMLElement, config: Partial<
   // observer nor visibilitychange reports: a user pointing at the map is looking at it.
   plot.addEventListener('pointerenter', replot);
   document.addEventListener('visibilitychange', onVisibility);
+  document.addEventListener(PANEL_SHOWN, onVisibility);
   return () => {
     clearTimeout(timer);
     observer.disconnect();
@@ -106,6 +110,7 @@ export function redrawAfterContextLoss(plot: PlotlyHTMLElement, config: Partial<
     plot.removeEventListener('webglcontextrestored', onRestored, true);
     plot.removeEventListener('pointerenter', replot);
     document.removeEventListener('visibilitychange', onVisibility);
+    document.removeEventListener(PANEL_SHOWN, onVisibility);
     message.remove();
     release(plot);
   };

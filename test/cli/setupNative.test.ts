@@ -6,13 +6,13 @@
  * line that leaves nothing behind.
  */
 import assert from 'node:assert/strict';
-import { createHash } from 'node:crypto';
-import { copyFileSync, createReadStream, existsSync, mkdirSync, mkdtempSync, openSync, readdirSync, rmSync, statSync, writeSync, closeSync, writeFileSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, mkdtempSync, openSync, readdirSync, rmSync, statSync, writeSync, closeSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { devNull, tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { pathToFileURL } from 'node:url';
+import { fileSha256 } from '../../src/engine/native/setup';
 import { cliErrorLines, type CliResult, lastJson } from '../support/helpers';
 import { cachedWheel, installedEnv, nativeSetupUnavailable, runInstalled, spec, stageInstalledCli } from '../support/installedCli';
 
@@ -58,7 +58,7 @@ describe('latent-lab setup-native', { skip: nativeSetupUnavailable() }, () => {
     const dir = path.join(home, 'libtensorflow-2.21.0');
     const result = lastJson(setup.stdout);
     assert.equal(result.fetched, true);
-    assert.equal(result.sha256, await sha256(wheel()));
+    assert.equal(result.sha256, await fileSha256(wheel()));
     assert.deepEqual(result.libtensorflow, { dir, source: '$LATENT_LAB_NATIVE_HOME' });
     assert.match(setup.stderr, /latent-lab: unpacking libtensorflow: \d+ of 853 MB/);
     assert.deepEqual(readdirSync(home), ['libtensorflow-2.21.0'], 'no partial folder is left, its own or an abandoned one');
@@ -119,7 +119,7 @@ describe('latent-lab setup-native', { skip: nativeSetupUnavailable() }, () => {
     closeSync(fd);
     // A PEP 503 index that publishes the real wheel's hash beside the tampered file.
     mkdirSync(path.join(index, 'simple', 'tensorflow-cpu'), { recursive: true });
-    writeFileSync(path.join(index, 'simple', 'tensorflow-cpu', 'index.html'), `<a href="${pathToFileURL(tampered).href}#sha256=${await sha256(wheel())}">${name}</a>\n`);
+    writeFileSync(path.join(index, 'simple', 'tensorflow-cpu', 'index.html'), `<a href="${pathToFileURL(tampered).href}#sha256=${await fileSha256(wheel())}">${name}</a>\n`);
     const result = await runInstalled(cli, ['setup-native', '--yes', '--index-url', pathToFileURL(path.join(index, 'simple')).href], pipAlone(env));
     failsInOneLine(result, home, /^error: the wheel pip fetched does not match the sha256 its index publishes, so it was not used; by hand: /);
   });
@@ -131,16 +131,6 @@ describe('latent-lab setup-native', { skip: nativeSetupUnavailable() }, () => {
     assert.equal(result.code, 2);
   });
 });
-
-function sha256(file: string): Promise<string> {
-  return new Promise((resolve, reject) => {
-    const hash = createHash('sha256');
-    createReadStream(file)
-      .on('error', reject)
-      .on('data', (chunk) => hash.update(chunk))
-      .on('end', () => resolve(hash.digest('hex')));
-  });
-}
 
 /** A port nothing listens on: taken, then let go. */
 function closedPort(): Promise<number> {

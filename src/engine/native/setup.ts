@@ -219,7 +219,7 @@ async function checkLibrary(file: string, fail: (what: string) => SetupError): P
   }
 }
 
-function fileSha256(file: string): Promise<string> {
+export function fileSha256(file: string): Promise<string> {
   return new Promise((resolve, reject) => {
     const hash = createHash('sha256');
     createReadStream(file)

@@ -227,15 +227,20 @@ test('Latent Lab in a real VS Code workbench (code-server + Chromium)', { timeou
     assert.match(status, new RegExp(count.toLocaleString('en')), 'the output says how many points it shows');
   }, { independent: true });
 
-  await steps.run('deleting the run on disk (as another window would) makes its open explorer say so', async () => {
+  await steps.run('deleting the run on disk (as another window would): its open explorer says so and the Runs view drops it', async () => {
     assert.ok(restoredMap, 'no restored explorer');
     const runs = path.join(workbench!.workspace, 'latent-lab-runs');
     const trained = readdirSync(runs).filter((name) => name.startsWith('vae-'));
     assert.equal(trained.length, 1, `one trained run in ${runs}: ${trained.join(', ')}`);
+    await runCommand(page, 'Latent Lab: Focus on Runs View');
+    const listed = page.locator('.sidebar .monaco-list-row', { hasText: trained[0]! });
+    await listed.waitFor({ state: 'visible', timeout: 30_000 });
     rmSync(path.join(runs, trained[0]!), { recursive: true });
     const deleted = restoredMap.frame.locator('.notice-error', { hasText: 'was deleted on disk' });
     await deleted.waitFor({ state: 'attached', timeout: 30_000 });
     console.log(`e2e: ${((await deleted.textContent()) ?? '').trim()}`);
+    // The Runs view follows the folder without a refresh.
+    await listed.waitFor({ state: 'detached', timeout: 30_000 });
   });
 
   await steps.run('no errors from Latent Lab in the extension host or the webview', async () => {

@@ -65,7 +65,9 @@ export class RunsTree implements vscode.TreeDataProvider<RunItem>, vscode.Dispos
     this.watcher?.dispose();
     const root = this.runsRoot();
     if (!root) return;
-    this.watcher = vscode.workspace.createFileSystemWatcher(new vscode.RelativePattern(root, `*/${CHECKPOINT_FILE}`));
+    // The run folders too: a folder deleted as a whole (another window, a terminal) is reported as
+    // the folder alone, never as the latent-lab.json inside it.
+    this.watcher = vscode.workspace.createFileSystemWatcher(new vscode.RelativePattern(root, `{*,*/${CHECKPOINT_FILE}}`));
     const fire = () => this.changed.fire();
     this.watcher.onDidCreate(fire);
     this.watcher.onDidChange(fire);

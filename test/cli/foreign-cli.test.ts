@@ -115,7 +115,7 @@ test('on the fallback backend tfjs layers models still encode; SavedModels are r
   assertClose(parseNpy(readFileSync(out), out).data as Float32Array, readReference(fixtures, 'keras_latents.npy').values, 1e-4, 'cpu latents');
   const saved = await runCli(['encode', '--model', path.join(fixtures, 'savedmodel'), ...data], env);
   assert.notEqual(saved.code, 0);
-  assert.deepEqual(cliErrorLines(saved.stderr), ['error: TF SavedModels need the native TensorFlow backend, but the engine runs on cpu (LATENT_LAB_BACKEND=cpu was requested); run `npm run provision`, or convert the model with tensorflowjs_converter']);
+  assert.deepEqual(cliErrorLines(saved.stderr), ['error: TF SavedModels need the native TensorFlow backend, but the engine runs on cpu (LATENT_LAB_BACKEND=cpu was requested); set it up with `latent-lab setup-native` (in VS Code: Latent Lab: Set Up Native Backend), or convert the model with tensorflowjs_converter']);
 });
 
 test('without onnxruntime-node an ONNX model gets one line that says how to install it', async () => {

@@ -60,7 +60,7 @@ export async function resolveInside(root: string, relPath: string, referencedBy:
 }
 
 /** Reads exactly `target.length` bytes; a file that shrank since it was measured is reported as truncated. */
-export async function readExactly(file: CheckedFile, target: Uint8Array): Promise<void> {
+export async function readCheckedFile(file: CheckedFile, target: Uint8Array): Promise<void> {
   const handle = await fs.open(file.path, 'r');
   try {
     let filled = 0;
@@ -80,7 +80,7 @@ export async function readJsonFile(file: CheckedFile, maxBytes: number): Promise
     throw new CheckpointError(`${file.path} is ${mebibytes(file.size)} MiB, over the ${mebibytes(maxBytes)} MiB limit for this file; it is not a model file this loader accepts — pick the right file`);
   }
   const bytes = new Uint8Array(file.size);
-  await readExactly(file, bytes);
+  await readCheckedFile(file, bytes);
   try {
     return JSON.parse(new TextDecoder('utf-8', { fatal: true }).decode(bytes));
   } catch (error) {

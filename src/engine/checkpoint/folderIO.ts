@@ -8,7 +8,7 @@ import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
 import type { io } from '@tensorflow/tfjs';
 import { arr, nullable, obj, optional, record, str, unknownValue } from '../../shared/schema';
-import { parseFile, readExactly, readJsonFile, realFolder, resolveInside, writeFileSynced } from './confinedFs';
+import { parseFile, readCheckedFile, readJsonFile, realFolder, resolveInside, writeFileSynced } from './confinedFs';
 import { CheckpointError } from './errors';
 import { assertFinite, layout, weightSpecSchema, type WeightSpec } from './weightSpecs';
 
@@ -134,7 +134,7 @@ export async function readWeights(root: string, relPaths: readonly string[], spe
   const bytes = new Uint8Array(total);
   let offset = 0;
   for (const file of files) {
-    await readExactly(file, bytes.subarray(offset, offset + file.size));
+    await readCheckedFile(file, bytes.subarray(offset, offset + file.size));
     offset += file.size;
   }
   assertFinite(bytes, specs, names);

@@ -8,7 +8,7 @@
 import * as path from 'node:path';
 import type { InferenceSession, Tensor as OrtTensor } from 'onnxruntime-node';
 import type { ForeignModelSpec } from '../../shared/foreignModel';
-import { readExactly, realFolder, resolveInside } from '../checkpoint/confinedFs';
+import { readCheckedFile, realFolder, resolveInside } from '../checkpoint/confinedFs';
 import { CheckpointError, firstLine } from '../checkpoint/errors';
 import { MAX_WEIGHT_BYTES } from '../checkpoint/weightSpecs';
 import { describeShape, inBatchesOf, knownSize, type DeclaredShape, type LoadedForeignModel, type ModelOutput, type TensorSummary } from './foreignModel';
@@ -41,7 +41,7 @@ async function openSession(ort: Ort, file: string): Promise<{ session: Inference
   const checked = await resolveInside(await realFolder(path.dirname(resolved)), path.basename(resolved), resolved);
   if (checked.size > MAX_WEIGHT_BYTES) throw new CheckpointError(`${resolved} is ${checked.size} bytes, over the ${MAX_WEIGHT_BYTES / 1024 ** 3} GiB limit for a model file`);
   const bytes = new Uint8Array(checked.size);
-  await readExactly(checked, bytes);
+  await readCheckedFile(checked, bytes);
   let session: InferenceSession;
   try {
     session = await ort.InferenceSession.create(bytes);

@@ -26,7 +26,7 @@ const DEFAULT_SIGNATURE = 'serving_default';
 function nodeApi(backend: Backend): NodeApi {
   const api = (backend.tf as unknown as { node?: NodeApi }).node;
   if (!backend.native || !api) {
-    throw new CheckpointError(`TF SavedModels need the native TensorFlow backend, but the engine runs on ${backend.name} (${backend.fallbackReason ?? 'tfjs-node is not loaded'}); run \`npm run provision\`, or convert the model with tensorflowjs_converter`);
+    throw new CheckpointError(`TF SavedModels need the native TensorFlow backend, but the engine runs on ${backend.name} (${backend.fallbackReason ?? 'tfjs-node is not loaded'}); set it up with \`latent-lab setup-native\` (in VS Code: Latent Lab: Set Up Native Backend), or convert the model with tensorflowjs_converter`);
   }
   return api;
 }

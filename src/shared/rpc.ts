@@ -53,15 +53,15 @@ export type EngineEvent = { [E in EngineEventName]: { event: E; data: EventData<
 /** Methods a caller may invoke; `cancel` goes through a request's signal or `cancel()`. */
 export type CallableMethod = Exclude<EngineMethod, 'cancel'>;
 
-export function isEngineMethod(method: string): method is EngineMethod {
+function isEngineMethod(method: string): method is EngineMethod {
   return Object.prototype.hasOwnProperty.call(engineMethods, method);
 }
 
-export function isEngineEvent(event: string): event is EngineEventName {
+function isEngineEvent(event: string): event is EngineEventName {
   return Object.prototype.hasOwnProperty.call(engineEvents, event);
 }
 
-export interface ValidRequest<M extends EngineMethod = EngineMethod> {
+interface ValidRequest<M extends EngineMethod = EngineMethod> {
   id: number;
   method: M;
   params: ParamsOf<M>;
@@ -113,7 +113,7 @@ export function isRequest(raw: unknown): boolean {
 }
 
 /** Validates an event's data against its schema; unknown events and bad data throw. */
-export function parseEvent(message: EventMessage): EngineEvent {
+function parseEvent(message: EventMessage): EngineEvent {
   if (!isEngineEvent(message.event)) throw new SchemaError('event', 'a known engine event', message.event);
   return { event: message.event, data: engineEvents[message.event].parse(message.data, message.event) } as EngineEvent;
 }

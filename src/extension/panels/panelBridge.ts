@@ -26,8 +26,7 @@ export interface PanelHost {
 }
 
 /** The engine methods a page may call. */
-export const webviewMethods = ['openSession', 'closeSession', 'project', 'samples', 'decode', 'features', 'topActivating', 'info'] as const satisfies readonly CallableMethod[];
-type WebviewMethod = (typeof webviewMethods)[number];
+type WebviewMethod = Extract<CallableMethod, 'openSession' | 'closeSession' | 'project' | 'samples' | 'decode' | 'features' | 'topActivating' | 'info'>;
 
 export class PanelBridge {
   private readonly server: RpcServer;

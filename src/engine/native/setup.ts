@@ -10,6 +10,7 @@ import { createReadStream } from 'node:fs';
 import { mkdir, mkdtemp, open, readdir, readFile, rename, rm, stat, statfs } from 'node:fs/promises';
 import * as path from 'node:path';
 import { type LibtensorflowSpec, megabytes } from './libtensorflow';
+import { isProcessAlive } from '../checkpoint/liveProcess';
 
 /** Every failure: one line saying what happened, ending with how to do it by hand. */
 export class SetupError extends Error {}
@@ -128,16 +129,7 @@ export async function setUpLibtensorflow(options: SetupOptions): Promise<SetupRe
 async function removeAbandoned(home: string): Promise<void> {
   for (const name of await readdir(home)) {
     const pid = name.startsWith(WORK_PREFIX) ? Number.parseInt(name.slice(WORK_PREFIX.length), 10) : Number.NaN;
-    if (Number.isInteger(pid) && !isAlive(pid)) await rm(path.join(home, name), { recursive: true, force: true });
-  }
-}
-
-function isAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    return (error as NodeJS.ErrnoException).code === 'EPERM';
+    if (Number.isInteger(pid) && !isProcessAlive(pid)) await rm(path.join(home, name), { recursive: true, force: true });
   }
 }
 

@@ -169,6 +169,29 @@ describe('a save killed at any instant leaves a loadable checkpoint', () => {
   });
 });
 
+test('a load while a run saves into the folder reads one whole checkpoint, the previous or the new one', async () => {
+  const target = await freshTarget();
+  await checkpointAt(target, 1);
+  const saves = 40;
+  let saving = true;
+  const writer = (async () => {
+    // The history grows with the epoch, so latent-lab.json changes size on every save: a file measured
+    // in one folder and read in the next would come out truncated.
+    for (let epoch = 2; epoch <= saves && saving; epoch++) await checkpointAt(target, epoch * 50);
+  })().finally(() => (saving = false));
+  const epochs: number[] = [];
+  try {
+    while (saving) epochs.push(await loadedEpoch(target));
+  } finally {
+    saving = false;
+    await writer;
+  }
+  assert.ok(epochs.length >= 10, `loaded ${epochs.length} times while the run saved`);
+  assert.deepEqual(epochs, [...epochs].sort((a, b) => a - b), 'loads never go back to an older checkpoint');
+  assert.ok(epochs.every((epoch) => epoch === 1 || epoch % 50 === 0));
+  assert.deepEqual(await siblings(target), ['run']);
+});
+
 describe('one writer per run folder', () => {
   test('a second lock on a folder being trained fails at once in one line; release frees it', async () => {
     const target = await freshTarget();

@@ -6,6 +6,7 @@
  * process killed there leaves two complete folders beside it. `recoverFolder` puts the newer one in
  * place, and runs before every save, at every training start and in any load that finds `NAME`
  * missing: whoever next reads or writes `NAME` finds the previous or the new checkpoint, never a mix.
+ * A reader that opens the files one by one while a live writer swaps reads through `readOneVersion`.
  */
 import { randomBytes } from 'node:crypto';
 import { promises as fs } from 'node:fs';
@@ -95,6 +96,36 @@ export async function recoverFolders(parent: string, only?: string): Promise<voi
     await fs.rm(temp, { recursive: true, force: true });
     await fs.rm(old, { recursive: true, force: true });
   }
+}
+
+const READ_TRIES = 8;
+
+/**
+ * `read`'s result, from a read during which `dir` stayed one folder. A save swaps whole folders, so a
+ * read that straddles a swap sees files of two checkpoints (a file measured in one and read in the
+ * other looks truncated); the folder's inode tells, and the read is repeated. The folder is missing
+ * for a moment between a live writer's two renames: the next try waits for the second.
+ */
+export async function readOneVersion<T>(dir: string, read: () => Promise<T>): Promise<T> {
+  for (let attempt = 1; ; attempt++) {
+    const before = await folderIdentity(dir);
+    const outcome = await read().then(
+      (value) => ({ value }),
+      (error: unknown) => ({ error }),
+    );
+    const stable = before !== undefined && before === (await folderIdentity(dir));
+    if (stable || attempt === READ_TRIES) {
+      if ('error' in outcome) throw outcome.error;
+      if (stable) return outcome.value;
+      throw new CheckpointError(`${dir} was replaced ${READ_TRIES} times while it was read (a run is saving into it); open it again once the save is done`);
+    }
+    await new Promise((resolve) => setTimeout(resolve, 5 * attempt));
+  }
+}
+
+async function folderIdentity(dir: string): Promise<string | undefined> {
+  const stat = await fs.stat(dir, { bigint: true }).catch(() => undefined);
+  return stat === undefined ? undefined : `${stat.dev}:${stat.ino}`;
 }
 
 function exists(file: string): Promise<boolean> {

@@ -11,7 +11,7 @@ import { CHECKPOINT_FILE, MAX_CHECKPOINT_FILE_BYTES } from '../../shared/checkpo
 import type { Tf } from '../backend';
 import { nextTurn } from '../eventLoop';
 import type { ModelParts } from '../models/modelKind';
-import { recoverFolder, replaceFolder } from './atomicDir';
+import { readOneVersion, recoverFolder, replaceFolder } from './atomicDir';
 import { buildLayersModel } from './buildModel';
 import { readJsonFile, realFolder, resolveInside, writeFileSynced } from './confinedFs';
 import { asCheckpointError, CheckpointError, firstLine, isDiskFull } from './errors';
@@ -66,6 +66,24 @@ export async function loadCheckpoint(tf: Tf, location: string): Promise<LoadedCh
   // A writer killed between its two renames leaves the folder missing and the complete copy beside it
   // (see atomicDir). If it cannot be put back (a read-only folder), the load reports the missing folder.
   if (!(await fs.lstat(folder).then(() => true, () => false))) await recoverFolder(path.resolve(folder)).catch(() => undefined);
+  const { meta, sources, extraValues } = await readOneVersion(folder, () => readCheckpointFiles(folder));
+  const models: LayersModel[] = [];
+  try {
+    for (const { file, artifacts } of sources) models.push(await buildLayersModel(tf, artifacts, file));
+  } catch (error) {
+    for (const model of models) model.dispose();
+    throw error;
+  }
+  const extraVariables: Record<string, Variable> = {};
+  (meta.extra ?? []).forEach((entry, index) => {
+    const initial = tf.tensor(extraValues[index]!, entry.shape, 'float32');
+    extraVariables[entry.name] = tf.variable(initial);
+    initial.dispose();
+  });
+  return { meta, parts: { encoder: models[0]!, decoder: models[1]!, extraVariables } };
+}
+
+async function readCheckpointFiles(folder: string) {
   const root = await realFolder(folder);
   const metaFile = await resolveInside(root, CHECKPOINT_FILE, root);
   const meta = parseCheckpointMeta(await readJsonFile(metaFile, MAX_CHECKPOINT_FILE_BYTES), metaFile.path);
@@ -75,23 +93,8 @@ export async function loadCheckpoint(tf: Tf, location: string): Promise<LoadedCh
     const modelJson = await resolveInside(root, `${part}/${MODEL_FILE}`, metaFile.path);
     sources.push({ file: modelJson.path, artifacts: await readModelFolder(path.dirname(modelJson.path)) });
   }
-  const extraEntries = meta.extra ?? [];
-  const extraValues = await readExtra(root, extraEntries, metaFile.path);
-
-  const models: LayersModel[] = [];
-  try {
-    for (const { file, artifacts } of sources) models.push(await buildLayersModel(tf, artifacts, file));
-  } catch (error) {
-    for (const model of models) model.dispose();
-    throw error;
-  }
-  const extraVariables: Record<string, Variable> = {};
-  extraEntries.forEach((entry, index) => {
-    const initial = tf.tensor(extraValues[index]!, entry.shape, 'float32');
-    extraVariables[entry.name] = tf.variable(initial);
-    initial.dispose();
-  });
-  return { meta, parts: { encoder: models[0]!, decoder: models[1]!, extraVariables } };
+  const extraValues = await readExtra(root, meta.extra ?? [], metaFile.path);
+  return { meta, sources, extraValues };
 }
 
 /** A cheap test (is there a latent-lab.json?), not a validation: loadCheckpoint does that. */

@@ -51,6 +51,7 @@ export async function replaceFolder(dir: string, isReplaceable: (dir: string) =>
       );
     }
     await fs.rename(temp, target);
+    await syncFolder(path.dirname(target));
   } catch (error) {
     // The old folder goes back before the temp one is deleted: recoverFolder trusts a temp folder
     // that has an `.old` twin to be complete, and a half-deleted one is not.
@@ -120,6 +121,20 @@ export async function readOneVersion<T>(dir: string, read: () => Promise<T>): Pr
       throw new CheckpointError(`${dir} was replaced ${READ_TRIES} times while it was read (a run is saving into it); open it again once the save is done`);
     }
     await new Promise((resolve) => setTimeout(resolve, 5 * attempt));
+  }
+}
+
+/**
+ * A rename is durable once its folder is flushed: without it a power cut can bring back the old name.
+ * Windows cannot open a folder to flush it (NTFS journals the rename itself).
+ */
+async function syncFolder(dir: string): Promise<void> {
+  if (process.platform === 'win32') return;
+  const handle = await fs.open(dir, 'r');
+  try {
+    await handle.sync();
+  } finally {
+    await handle.close();
   }
 }
 

@@ -35,21 +35,26 @@ const common = {
   logLevel: 'info',
 };
 
+/**
+ * The latent map's regl (through regl-scatterplot) is plotly's flavour, which runs draw code
+ * precompiled by scripts/regl-codegen.ts, so nothing needs `new Function` under the webview's CSP.
+ */
+const precompiledRegl = { regl: '@plotly/regl' };
+
 const builds = [
   { ...common, entryPoints: { extension: 'src/extension/extension.ts' }, platform: 'node', format: 'cjs', target: 'node20', external: nodeExternals, outdir },
   // The UMAP layout thread is a file of its own that the engine (and the CLI) start beside them.
   { ...common, entryPoints: { engine: 'src/engine/engineProcess.ts', umapWorker: 'src/engine/projection/umap/umapWorker.ts' }, platform: 'node', format: 'cjs', target: 'node20', external: nodeExternals, outdir, plugins: [bindingFinder] },
   { ...common, entryPoints: { cli: 'src/cli/main.ts' }, platform: 'node', format: 'cjs', target: 'node20', external: nodeExternals, outdir, plugins: [bindingFinder], banner: { js: '#!/usr/bin/env node' } },
-  { ...common, entryPoints: { webview: 'src/webview/panel/main.ts' }, platform: 'browser', format: 'iife', target: 'chrome120', outdir, ...plotlySourceOptions() },
+  { ...common, entryPoints: { webview: 'src/webview/panel/main.ts' }, platform: 'browser', format: 'iife', target: 'chrome120', outdir, ...plotlySourceOptions(), alias: precompiledRegl },
   // The notebook renderer: VS Code imports it as an ES module into the notebook's output webview,
   // which loads no stylesheet for it, so its CSS comes in as text that it injects itself.
-  { ...common, entryPoints: { renderer: 'src/webview/notebook/index.ts' }, platform: 'browser', format: 'esm', target: 'chrome120', outdir, ...plotlySourceOptions(), loader: { '.css': 'text' } },
+  { ...common, entryPoints: { renderer: 'src/webview/notebook/index.ts' }, platform: 'browser', format: 'esm', target: 'chrome120', outdir, alias: precompiledRegl, loader: { '.css': 'text' } },
 ];
 
 /**
  * What plotly.js's own build gives its source, for the partial bundle the webview imports: a
- * `global`, its regl flavour (the one that runs the precompiled shaders, so nothing needs
- * `new Function` under the webview's CSP), and stand-ins for two imports the traces we bundle never
+ * `global` and stand-ins for two imports the traces we bundle never
  * use — Node's `buffer` (typedarray-pool only asks `Buffer.isBuffer`, always false in a browser)
  * and maplibre's stylesheet (registered only with map traces).
  */
@@ -63,7 +68,7 @@ function plotlySourceOptions() {
       build.onLoad({ filter: /^maplibre-css$/, namespace: 'stub' }, () => ({ contents: '', loader: 'empty' }));
     },
   };
-  return { define: { global: 'window' }, alias: { regl: '@plotly/regl' }, plugins: [stubs] };
+  return { define: { global: 'window' }, plugins: [stubs] };
 }
 
 if (watch) {

@@ -31,7 +31,7 @@ export function launchChromium(executablePath = chromiumPath()): Promise<Browser
       '--disable-sync',
       '--no-first-run',
       '--disable-quic',
-      // scattergl needs WebGL, which without a GPU only SwiftShader provides. Headless Chromium 156
+      // The latent map needs WebGL, which without a GPU only SwiftShader provides. Headless Chromium 156
       // still falls back to it by itself; the flags keep that working as Chromium retires the fallback.
       '--use-angle=swiftshader',
       '--enable-unsafe-swiftshader',

@@ -13,7 +13,7 @@ import type { PanelTarget } from '../../src/shared/webviewProtocol';
 import { trainCheckpoint, trainCheckpoints } from './harness/checkpoints';
 import { launchChromium } from '../support/chromium';
 import { closeClean, openPanel, type Panel, screenshot } from './harness/panel';
-import { drawnMapPixels, extremePoints, pointPosition, statusText, traceLengths, waitFor, waitForMap } from './harness/pageQueries';
+import { drawnMapPixels, extremePoints, mapMarks, pointPosition, statusText, waitFor, waitForMap } from './harness/pageQueries';
 import { HarnessServer } from './harness/server';
 
 const SAMPLE_COUNT = 5000;
@@ -133,14 +133,13 @@ describe('compare runs webview', () => {
     await waitFor(
       page,
       ({ selector, index }) => {
-        const graph = document.querySelector(selector) as unknown as { data: { x: ArrayLike<number>; y: ArrayLike<number> }[] };
-        const ring = graph.data[1]!;
-        return ring.x.length === 1 && ring.x[0] === graph.data[0]!.x[index] && ring.y[0] === graph.data[0]!.y[index];
+        const matches = (document.querySelector(selector) as unknown as { latentMap: { matches(): number[] } }).latentMap.matches();
+        return matches.length === 1 && matches[0] === index;
       },
       { selector: MAP_B, index: left },
       `map B to ring sample ${left}`,
     );
-    assert.equal((await traceLengths(page, MAP_A))[1], 1, 'the hovered map rings the sample too');
+    assert.deepEqual((await mapMarks(page, MAP_A)).matches, [left], 'the hovered map rings the sample too');
     assert.match(await statusText(page), new RegExp(`^#${left} · label \\d · reconstruction error A [\\d.e-]+, B [\\d.e-]+$`));
     await screenshot(page, 'compare');
 

@@ -20,7 +20,7 @@ import {
   openTab,
   pointPosition,
   statusText,
-  traceLengths,
+  mapMarks,
   typeInto,
   waitFor,
   waitForMap,
@@ -68,8 +68,8 @@ describe('explorer webview', () => {
     const panel = await explore('vae2d');
     const { page, host } = panel;
 
-    assert.equal((await traceLengths(page))[0], SAMPLE_COUNT, 'the map draws every sample');
-    assert.ok((await drawnMapPixels(page)) > 1000, 'scattergl rendered the points with WebGL');
+    assert.equal((await mapMarks(page)).count, SAMPLE_COUNT, 'the map draws every sample');
+    assert.ok((await drawnMapPixels(page)) > 1000, 'the scatter rendered the points with WebGL');
     assert.match(await statusText(page), /^5,000 points · latent dims · colored by label/);
 
     const [left, right] = await extremePoints(page);
@@ -82,7 +82,9 @@ describe('explorer webview', () => {
     await hoverPoint(page, right);
     await page.mouse.down();
     await page.mouse.up();
-    await waitFor(page, () => (document.querySelector('.map-plot') as unknown as { data: { x: unknown[] }[] }).data[2]!.x.length === 2, undefined, 'two picked points');
+    await waitFor(page, () => (document.querySelector('.map-plot') as unknown as { latentMap: { picks(): number[] } }).latentMap.picks().length === 2, undefined, 'two picked points');
+    assert.deepEqual((await mapMarks(page)).picks, [left, right], 'the map marks both picks');
+    await waitFor(page, () => Array.from(document.querySelectorAll('.map-pick'), (mark) => mark.textContent).join() === 'A,B', undefined, 'A and B drawn over the points');
     const picks = (host.state as { picks: number[] }).picks;
     assert.deepEqual(picks, [left, right], 'the clicked points are picked in order');
 
@@ -113,12 +115,12 @@ describe('explorer webview', () => {
 
     await openTab(page, 'map');
     const rangesBefore = await mapRanges(page);
-    const box = (await page.locator('.map-plot .nsewdrag').first().boundingBox())!;
-    await page.mouse.move(box.x + box.width * 0.3, box.y + box.height * 0.3);
-    await page.mouse.down();
-    await page.mouse.move(box.x + box.width * 0.6, box.y + box.height * 0.6, { steps: 5 });
-    await page.mouse.up();
-    await waitFor(page, (before) => (document.querySelector('.map-plot') as unknown as { _fullLayout: { xaxis: { range: number[] } } })._fullLayout.xaxis.range[0] !== before, rangesBefore.x[0], 'the map to zoom');
+    const box = (await page.locator('.map-plot .map-canvas').first().boundingBox())!;
+    await page.mouse.move(box.x + box.width * 0.4, box.y + box.height * 0.4);
+    await page.mouse.wheel(0, -400);
+    await waitFor(page, (before) => (document.querySelector('.map-plot') as unknown as { latentMap: { region(): { x: number[] } } }).latentMap.region().x[0] !== before, rangesBefore.x[0], 'the map to zoom');
+    const zoomed = await mapRanges(page);
+    assert.ok(zoomed.x[1] - zoomed.x[0] < rangesBefore.x[1] - rangesBefore.x[0], 'the wheel zoomed in');
     await openTab(page, 'manifold');
     await waitForPixelsToChange(page, 'canvas.manifold-grid', gridBefore, 'the grid to follow the zoom');
 
@@ -146,7 +148,7 @@ describe('explorer webview', () => {
     await waitFor(page, () => /label "3"/.test(document.querySelector('.status-line')?.textContent ?? ''), undefined, 'the label search');
     const threes = Number(/label "3": ([\d,]+) points/.exec(await statusText(page))![1]!.replace(',', ''));
     assert.ok(threes > 0);
-    assert.equal((await traceLengths(page))[1], threes, 'every match is ringed');
+    assert.equal((await mapMarks(page)).matches.length, threes, 'every match is highlighted');
 
     await choose(page, 'Color by', 'error');
     await waitFor(page, () => /colored by reconstruction error/.test(document.querySelector('.status-line')?.textContent ?? ''), undefined, 'coloring by error');
@@ -162,7 +164,7 @@ describe('explorer webview', () => {
     await typeInto(page, 'Search', '#12');
     await waitFor(page, () => / · sample #12$/.test(document.querySelector('.status-line')?.textContent ?? ''), undefined, 'the index search');
     assert.match((await page.textContent('.inspector-title')) ?? '', /^#12 /, 'a searched sample is inspected');
-    assert.equal((await traceLengths(page))[1], 1);
+    assert.deepEqual((await mapMarks(page)).matches, [12]);
 
     const selected = await boxSelect(page, 0.35, 0.65);
     assert.ok(selected > 0 && selected < SAMPLE_COUNT);

@@ -12,7 +12,7 @@ import type { PanelTarget } from '../../src/shared/webviewProtocol';
 import { launchChromium } from '../support/chromium';
 import { makeForeignFixtures } from '../support/foreignFixtures';
 import { closeClean, openPanel, screenshot } from './harness/panel';
-import { extremePoints, openTab, pointPosition, traceLengths, waitFor, waitForMap } from './harness/pageQueries';
+import { extremePoints, openTab, pointPosition, mapMarks, waitFor, waitForMap } from './harness/pageQueries';
 import { HarnessServer } from './harness/server';
 
 const COUNT = 64;
@@ -45,7 +45,7 @@ describe('foreign model webview', () => {
     const panel = await openPanel(browser, server, handlers, target('vae_full', 'z_mean'));
     const { page } = panel;
     await waitForMap(page, COUNT);
-    assert.equal((await traceLengths(page))[0], COUNT, 'the map draws every point');
+    assert.equal((await mapMarks(page)).count, COUNT, 'the map draws every point');
     assert.match((await page.textContent('.header .subtitle')) ?? '', /^foreign · 8-d latent · 64 samples of 28×28×1 from /);
     const [left] = await extremePoints(page);
     const at = await pointPosition(page, left);
@@ -64,7 +64,7 @@ describe('foreign model webview', () => {
     for (const [name, model] of Object.entries(models)) {
       const panel = await openPanel(browser, server, handlers, { view: 'model', model, data: path.join(fixtures, 'inputs.npy') });
       await waitForMap(panel.page, COUNT);
-      assert.equal((await traceLengths(panel.page))[0], COUNT, `${name}: the map draws every point`);
+      assert.equal((await mapMarks(panel.page)).count, COUNT, `${name}: the map draws every point`);
       assert.match((await panel.page.textContent('.header .subtitle')) ?? '', /^foreign · 8-d latent · 64 samples/);
       await screenshot(panel.page, `foreign-${name}`);
       await closeClean(panel);
@@ -75,7 +75,7 @@ describe('foreign model webview', () => {
     const panel = await openPanel(browser, server, handlers, target('skip_full', 'code'));
     const { page, host } = panel;
     await waitForMap(page, COUNT);
-    assert.equal((await traceLengths(page))[0], COUNT, 'the map draws every point');
+    assert.equal((await mapMarks(page)).count, COUNT, 'the map draws every point');
     await openTab(page, 'interpolation');
     assert.match((await page.textContent('vscode-tab-panel[data-view="interpolation"]')) ?? '', /this session cannot do — the layers after "code" also read "hidden"/);
     assert.ok(!host.requests.some((request) => request.method === 'decode'), 'nothing asked the engine to decode');

@@ -15,7 +15,7 @@ import type { PanelTarget } from '../../src/shared/webviewProtocol';
 import { launchChromium } from '../support/chromium';
 import { sampleLatents } from '../support/sampleLatents';
 import { closeClean, openPanel, type Panel, screenshot } from './harness/panel';
-import { boxSelect, eventually, extremePoints, openTab, pointPosition, statusText, traceLengths, waitFor, waitForMap } from './harness/pageQueries';
+import { boxSelect, mapColoring, eventually, extremePoints, openTab, pointPosition, statusText, mapMarks, waitFor, waitForMap } from './harness/pageQueries';
 import { HarnessServer } from './harness/server';
 
 const DIM = 16;
@@ -56,12 +56,15 @@ describe('latents webview', () => {
     const panel = await explore({ view: 'latents', latents: files.latents, labels: files.labels, images: 'sample' });
     const { page, host } = panel;
     assert.equal(await page.textContent('.header .subtitle'), 'latents · 16-d · 5,000 points from latents.npy');
-    assert.equal((await traceLengths(page))[0], COUNT, 'the map draws every point');
+    assert.equal((await mapMarks(page)).count, COUNT, 'the map draws every point');
     assert.match(await statusText(page), /^5,000 points · PCA · colored by label/);
-    const colors = await page.evaluate(() => (document.querySelector('.map-plot') as unknown as { data: { marker: { color: string[] } }[] }).data[0]!.marker.color);
-    assert.equal(colors.length, COUNT);
-    assert.equal(new Set(colors).size, 10, 'ten digits, ten colors');
-    assert.equal(colors[0], colors[digitLabels.indexOf(digitLabels[0]!, 1)], 'points with the same label share a color');
+    const { type, palette, values } = await mapColoring(page);
+    assert.equal(type, 'categorical');
+    assert.equal(new Set(palette).size, 10, 'ten digits, ten colors');
+    const colorOf = new Map<number, Set<number>>();
+    values.forEach((value, i) => colorOf.set(digitLabels[i]!, (colorOf.get(digitLabels[i]!) ?? new Set()).add(value)));
+    assert.ok([...colorOf.values()].every((colors) => colors.size === 1), 'points with the same label share a color');
+    assert.equal(new Set(values).size, colorOf.size, 'different labels, different colors');
 
     const [left] = await extremePoints(page);
     const at = await pointPosition(page, left);

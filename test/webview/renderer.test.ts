@@ -13,7 +13,7 @@ import type { Browser, Page } from 'playwright-core';
 import { LATENTS_MIME } from '../../src/shared/notebookPayload';
 import { launchChromium } from '../support/chromium';
 import { cspViolations, disposeOutput, notebookOutputPage, openNotebookOutputs, outputSelector, renderOutput } from './harness/notebookOutput';
-import { drawnMapPixels, extremePoints, pointPosition, traceLengths, waitFor } from './harness/pageQueries';
+import { drawnMapPixels, extremePoints, mapMarks, mapProjection, pointPosition, waitFor } from './harness/pageQueries';
 import { screenshot } from './harness/panel';
 import { HarnessServer } from './harness/server';
 
@@ -35,13 +35,9 @@ interface Payload {
   thumbnails?: Encoded;
 }
 
-/** The map's graph div, as the page sees it. */
+/** The output's map coordinates and axis titles, as the page sees them. */
 function plotData(page: Page, id: string): Promise<{ x: number[]; y: number[]; axes: string[] } | undefined> {
-  return page.evaluate((selector) => {
-    const graph = document.querySelector(selector) as unknown as { data?: { x: ArrayLike<number>; y: ArrayLike<number> }[]; _fullLayout?: { xaxis: { title: { text: string } }; yaxis: { title: { text: string } } } } | null;
-    if (!graph?.data || !graph._fullLayout) return undefined;
-    return { x: Array.from(graph.data[0]!.x), y: Array.from(graph.data[0]!.y), axes: [graph._fullLayout.xaxis.title.text, graph._fullLayout.yaxis.title.text] };
-  }, `${outputSelector(id)} .latent-map-plot`);
+  return mapProjection(page, `${outputSelector(id)} .latent-map-plot`);
 }
 
 function textOf(page: Page, selector: string): Promise<string> {
@@ -85,8 +81,8 @@ describe('notebook renderer', () => {
     await renderOutput(page, 'digits', LATENTS_MIME, payloadText);
     const plot = `${outputSelector('digits')} .latent-map-plot`;
 
-    assert.equal((await traceLengths(page, plot))[0], count, 'the map draws every point');
-    assert.ok((await drawnMapPixels(page, plot)) > 1000, 'scattergl rendered the points with WebGL');
+    assert.equal((await mapMarks(page, plot)).count, count, 'the map draws every point');
+    assert.ok((await drawnMapPixels(page, plot)) > 1000, 'the scatter rendered the points with WebGL');
     const reference = JSON.parse(readFileSync(path.join(folder, 'digits-pca.json'), 'utf8')) as { x: number[]; y: number[]; explained: number };
     const drawn = (await plotData(page, 'digits'))!;
     assert.deepEqual(drawn.axes, ['PCA 1', 'PCA 2']);
@@ -121,16 +117,16 @@ describe('notebook renderer', () => {
     await page.click(`${outputSelector('digits')} .legend-entry:has-text("three")`);
     const threes = labels.filter((value) => value === 3).length;
     await waitFor(page, (selector) => /label "three": \d+ points$/.test(document.querySelector(selector)?.textContent ?? ''), `${outputSelector('digits')} .latent-map-status`, 'the legend click to ring the threes');
-    assert.equal((await traceLengths(page, plot))[1], threes, 'every three is ringed');
+    assert.equal((await mapMarks(page, plot)).matches.length, threes, 'every three is ringed');
     await screenshot(page, 'notebook-renderer');
 
     await page.evaluate((selector) => ((window as unknown as { disposedPlot: unknown }).disposedPlot = document.querySelector(selector)), plot);
     await disposeOutput(page, 'digits');
     const after = await page.evaluate(() => {
-      const graph = (window as unknown as { disposedPlot: { data?: unknown; _fullLayout?: unknown; isConnected: boolean } }).disposedPlot;
-      return { data: graph.data === undefined, layout: graph._fullLayout === undefined, attached: graph.isConnected, canvases: document.querySelectorAll('canvas').length };
+      const map = (window as unknown as { disposedPlot: HTMLElement & { latentMap: { count(): number } } }).disposedPlot;
+      return { points: map.latentMap.count(), attached: map.isConnected, canvases: document.querySelectorAll('canvas').length };
     });
-    assert.deepEqual(after, { data: true, layout: true, attached: false, canvases: 0 }, 'disposeOutputItem purges the plot and empties the output');
+    assert.deepEqual(after, { points: 0, attached: false, canvases: 0 }, 'disposeOutputItem frees the map and empties the output');
   });
 
   test('2-D latents without labels are drawn on their own dims', async () => {

@@ -5,15 +5,11 @@
  */
 import { failureText, plural } from '../common/format';
 import mapStyles from '../common/map.css';
-import { Plotly, plotConfig, type PlotlyHTMLElement, type PlotMouseEvent } from '../common/plot/plotly';
-import { redrawAfterContextLoss } from '../common/plot/lostContext';
-import { onThemeChange } from '../common/plot/theme';
 import { imageCanvas } from '../common/render/images';
-import { categoryColor } from '../common/render/palette';
 import { el, show } from '../common/ui/dom';
 import { labelText } from '../common/map/labels';
 import { labelLegend } from '../common/map/legend';
-import { type Coloring, mapFigure } from '../common/map/mapFigure';
+import { ScatterMap } from '../common/map/scatterMap';
 import { methodNames, type Projection } from '../common/map/projection';
 import { search, type SearchResult } from '../common/map/search';
 import { type LatentMapData, parseLatentsPayload, payloadProblem } from '../../shared/notebookPayload';
@@ -24,8 +20,7 @@ const REMEDY = 'build the output with latent_map() from python/latent_lab_displa
 
 export class LatentMapOutput {
   private readonly root = el('div', { class: 'latent-lab-output' });
-  private readonly cleanups: (() => void)[] = [];
-  private plot: PlotlyHTMLElement | undefined;
+  private map: ScatterMap | undefined;
   private disposed = false;
 
   constructor(element: HTMLElement) {
@@ -51,13 +46,11 @@ export class LatentMapOutput {
 
   dispose(): void {
     this.disposed = true;
-    for (const cleanup of this.cleanups) cleanup();
-    if (this.plot) Plotly.purge(this.plot);
+    this.map?.dispose();
     this.root.parentElement?.replaceChildren();
   }
 
   private async draw(data: LatentMapData): Promise<void> {
-    const plotHost = el('div', { class: 'latent-map-plot' });
     const card = el('div', { class: 'inspector', attrs: { 'aria-live': 'polite' }, hidden: true });
     const status = el('div', { class: 'latent-map-status', attrs: { role: 'status' } });
     if (needsPca(data)) {
@@ -68,38 +61,22 @@ export class LatentMapOutput {
       if (this.disposed) return;
     }
     const projection = notebookProjection(data);
-    const coloring: Coloring = { kind: 'label', colors: Array.from(data.labels ?? new Int32Array(data.count), categoryColor) };
+    // No wheel zoom: in a notebook the wheel scrolls past the output, it must not get stuck zooming the map.
+    const map = new ScatterMap({ hover: (index) => showPoint(card, data, index) }, { wheelZoom: false, tools: true });
+    map.element.classList.add('latent-map-plot');
+    this.map = map;
     let highlighted: string | undefined;
     let found: SearchResult | undefined;
-    const figure = () => mapFigure({ projection, coloring, matches: found?.indices ?? [], picks: [], selection: [] });
-    const redraw = async () => {
-      if (!this.plot) return;
-      const { data: traces, layout } = figure();
-      await Plotly.react(this.plot, traces, layout, plotConfig);
-      status.textContent = statusText(data, projection, found);
-    };
     // A legend click rings that label's points; a second click on it clears the rings.
     const legend = labelLegend(data, (name) => {
       highlighted = highlighted === name ? undefined : name;
       found = highlighted === undefined ? undefined : search(data, highlighted);
-      void redraw();
+      map.mark({ matches: found?.indices ?? [] });
+      status.textContent = statusText(data, projection, found);
     });
-    show(this.root, data.title && el('div', { class: 'latent-map-title' }, [data.title]), el('div', { class: 'map-area' }, [plotHost, card, legend]), status);
-
-    const { data: traces, layout } = figure();
-    // No scroll zoom: in a notebook the wheel scrolls past the output, it must not get stuck zooming the map.
-    const plot = await Plotly.newPlot(plotHost, traces, layout, plotConfig);
-    if (this.disposed) {
-      Plotly.purge(plot);
-      return;
-    }
-    this.plot = plot;
+    show(this.root, data.title && el('div', { class: 'latent-map-title' }, [data.title]), el('div', { class: 'map-area' }, [map.element, card, legend]), status);
+    await map.show(projection, { kind: 'label', categories: data.labels ?? new Int32Array(data.count) });
     status.textContent = statusText(data, projection, found);
-    plot.on('plotly_hover', (event: PlotMouseEvent | undefined) => {
-      const point = event?.points.find((candidate) => candidate.curveNumber === 0);
-      if (point) showPoint(card, data, point.pointIndex);
-    });
-    this.cleanups.push(onThemeChange(() => void redraw()), redrawAfterContextLoss(plot, plotConfig));
   }
 
   private showProblem(text: string): void {

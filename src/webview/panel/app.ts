@@ -10,7 +10,7 @@ import { listenForMessages, reportProblem } from './host/inbox';
 import { vscodeApi } from './host/vscodeApi';
 import { button, notice } from '../common/ui/controls';
 import { el, show } from '../common/ui/dom';
-import { PANEL_SHOWN } from '../common/plot/lostContext';
+import { PANEL_SHOWN } from '../common/map/lostContext';
 import { type Preferences, StateStore, type ViewName, viewNames } from './uiState';
 import { CompareView } from './views/compare/compareView';
 import { type CompareTarget, openRuns } from './views/compare/runs';

@@ -6,7 +6,7 @@
 import { projectionMethods } from '../../shared/protocol';
 import { arr, bool, type Infer, num, obj, oneOf, optional, str } from '../../shared/schema';
 import { type HostMessage, panelTargetSchema } from '../../shared/webviewProtocol';
-import { colorModes } from '../common/map/mapFigure';
+import { colorModes } from '../common/map/mapColoring';
 import { vscodeApi } from './host/vscodeApi';
 import { Signal } from './signal';
 

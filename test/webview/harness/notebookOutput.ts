@@ -14,7 +14,7 @@ interface NotebookWindow {
   rendererReady?: boolean;
 }
 
-/** No 'unsafe-eval': the renderer's plotly bundle runs its precompiled shaders, like the panel's. */
+/** No 'unsafe-eval': the renderer's map runs regl's precompiled draw code, like the panel's. */
 function notebookCsp(origin: string, nonce: string): string {
   return ["default-src 'none'", `script-src 'nonce-${nonce}' ${origin}`, "style-src 'unsafe-inline'", 'img-src data: blob:'].join('; ');
 }

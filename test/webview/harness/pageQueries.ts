@@ -2,14 +2,20 @@
 import type { Page } from 'playwright-core';
 import type { ViewName } from '../../../src/webview/panel/uiState';
 
-/** The parts of Plotly's graph div the tests read. */
-interface GraphDiv extends HTMLElement {
-  data: { x: ArrayLike<number>; y: ArrayLike<number>; name?: string }[];
-  _fullLayout: { xaxis: Axis; yaxis: Axis; _size: { l: number; t: number } };
-}
-interface Axis {
-  l2p(value: number): number;
-  range: [number, number];
+/** What the map shows, as src/webview/common/map/scatterMap.ts exposes it on its element for tests and bug reports. */
+interface MapElement extends HTMLElement {
+  latentMap: {
+    count(): number;
+    picks(): number[];
+    matches(): number[];
+    selection(): number[];
+    coloring(): { type: string; palette: string[]; values: number[] } | undefined;
+    region(): { x: [number, number]; y: [number, number] } | undefined;
+    projection(): { x: number[]; y: number[] } | undefined;
+    axisTitles(): [string, string] | undefined;
+    screenPosition(index: number): [number, number] | undefined;
+    context(): WebGLRenderingContext | undefined;
+  };
 }
 
 const TIMEOUT = 30_000;
@@ -33,54 +39,70 @@ export async function eventually(condition: () => boolean, what: string): Promis
   }
 }
 
-/** Trace lengths of a plot: [all points, search rings, picks] for the map. */
-export function traceLengths(page: Page, selector = '.map-plot'): Promise<number[]> {
-  return page.evaluate((selector) => Array.from((document.querySelector(selector) as GraphDiv | null)?.data ?? [], (trace) => trace.x.length), selector);
+/** What a map shows: its point count, the picked points, the ringed matches and the selection. */
+export function mapMarks(page: Page, selector = '.map-plot'): Promise<{ count: number; picks: number[]; matches: number[]; selection: number[] }> {
+  return page.evaluate((selector) => {
+    const map = (document.querySelector(selector) as MapElement).latentMap;
+    return { count: map.count(), picks: map.picks(), matches: map.matches(), selection: map.selection() };
+  }, selector);
 }
 
 export function waitForMap(page: Page, count: number, selector = '.map-plot', timeout = TIMEOUT): Promise<void> {
-  return waitFor(page, ({ count, selector }) => (document.querySelector(selector) as GraphDiv | null)?.data?.[0]?.x.length === count, { count, selector }, `a map of ${count} points`, timeout);
+  return waitFor(page, ({ count, selector }) => (document.querySelector(selector) as MapElement | null)?.latentMap.count() === count, { count, selector }, `a map of ${count} points`, timeout);
 }
 
 export function statusText(page: Page): Promise<string> {
   return page.evaluate(() => document.querySelector('.status-line')?.textContent ?? '');
 }
 
-/** Drags the map's box-select tool from `from` to `to` (fractions of the plot area); resolves to the count the status line reports. */
+/** Drags the map's box-select tool from `from` to `to` (fractions of the map); resolves to the count the status line reports. */
 export async function boxSelect(page: Page, from: number, to: number): Promise<number> {
-  await page.click('.map-plot .modebar-btn[data-val="select"]');
-  const box = (await page.locator('.map-plot .nsewdrag').first().boundingBox())!;
+  await page.click('.map-plot [data-tool="box"]');
+  const box = (await page.locator('.map-plot .map-canvas').first().boundingBox())!;
   await page.mouse.move(box.x + box.width * from, box.y + box.height * from);
   await page.mouse.down();
   await page.mouse.move(box.x + box.width * to, box.y + box.height * to, { steps: 5 });
   await page.mouse.up();
   await waitFor(page, () => / · [\d,]+ selected/.test(document.querySelector('.status-line')?.textContent ?? ''), undefined, 'the box selection');
+  await page.click('.map-plot [data-tool="pan"]');
   return Number(/ · ([\d,]+) selected/.exec(await statusText(page))![1]!.replace(',', ''));
 }
 
 /** Page coordinates of map point `index`, for mouse hover and clicks. */
 export function pointPosition(page: Page, index: number, selector = '.map-plot'): Promise<{ x: number; y: number }> {
   return page.evaluate(({ index, selector }) => {
-    const graph = document.querySelector(selector) as GraphDiv;
-    const { xaxis, yaxis, _size: size } = graph._fullLayout;
-    const box = graph.getBoundingClientRect();
-    return { x: box.left + size.l + xaxis.l2p(graph.data[0]!.x[index]!), y: box.top + size.t + yaxis.l2p(graph.data[0]!.y[index]!) };
+    const map = document.querySelector(selector) as MapElement;
+    const box = map.getBoundingClientRect();
+    const [x, y] = map.latentMap.screenPosition(index)!;
+    return { x: box.left + x, y: box.top + y };
   }, { index, selector });
 }
 
 /** The map points furthest left and right: two points a click cannot confuse. */
 export function extremePoints(page: Page, selector = '.map-plot'): Promise<[number, number]> {
   return page.evaluate((selector) => {
-    const xs = Array.from((document.querySelector(selector) as GraphDiv).data[0]!.x);
+    const xs = (document.querySelector(selector) as MapElement).latentMap.projection()!.x;
     return [xs.indexOf(Math.min(...xs)), xs.indexOf(Math.max(...xs))] as [number, number];
   }, selector);
 }
 
-export function mapRanges(page: Page): Promise<{ x: [number, number]; y: [number, number] }> {
-  return page.evaluate(() => {
-    const layout = (document.querySelector('.map-plot') as GraphDiv)._fullLayout;
-    return { x: [...layout.xaxis.range] as [number, number], y: [...layout.yaxis.range] as [number, number] };
-  });
+/** The part of data space in view. */
+export function mapRanges(page: Page, selector = '.map-plot'): Promise<{ x: [number, number]; y: [number, number] }> {
+  return page.evaluate((selector) => (document.querySelector(selector) as MapElement).latentMap.region()!, selector);
+}
+
+/** The map's coordinates and axis titles. */
+export function mapProjection(page: Page, selector = '.map-plot'): Promise<{ x: number[]; y: number[]; axes: [string, string] } | undefined> {
+  return page.evaluate((selector) => {
+    const map = (document.querySelector(selector) as MapElement | null)?.latentMap;
+    const projection = map?.projection();
+    return projection && { ...projection, axes: map!.axisTitles()! };
+  }, selector);
+}
+
+/** How the map colors its points: the palette and the first points' values (category indices or positions along the scale). */
+export function mapColoring(page: Page, selector = '.map-plot'): Promise<{ type: string; palette: string[]; values: number[] }> {
+  return page.evaluate((selector) => (document.querySelector(selector) as MapElement).latentMap.coloring()!, selector);
 }
 
 export async function openTab(page: Page, view: ViewName): Promise<void> {
@@ -125,28 +147,28 @@ export async function typeInto(page: Page, label: string, text: string): Promise
   await field.locator('input').press('Enter');
 }
 
-/** Pixels the map's WebGL layer drew: proof that scattergl rendered, not only that it got data. */
+/** Pixels the map drew: proof that the scatter rendered, not only that it got data. */
 export function drawnMapPixels(page: Page, selector = '.map-plot'): Promise<number> {
   return page.evaluate((selector) => {
-    const gl = document.querySelector<HTMLCanvasElement>(`${selector} canvas.gl-canvas-context`);
-    if (!gl || gl.width === 0) return 0;
+    const drawn = document.querySelector<HTMLCanvasElement>(`${selector} canvas.map-canvas`);
+    if (!drawn || drawn.width === 0) return 0;
     const copy = document.createElement('canvas');
-    copy.width = gl.width;
-    copy.height = gl.height;
+    copy.width = drawn.width;
+    copy.height = drawn.height;
     const context = copy.getContext('2d')!;
-    context.drawImage(gl, 0, 0);
+    context.drawImage(drawn, 0, 0);
     const pixels = context.getImageData(0, 0, copy.width, copy.height).data;
-    let drawn = 0;
-    for (let i = 3; i < pixels.length; i += 4) if (pixels[i]! > 0) drawn++;
-    return drawn;
+    let count = 0;
+    for (let i = 3; i < pixels.length; i += 4) if (pixels[i]! > 0) count++;
+    return count;
   }, selector);
 }
 
-/** A plot's WebGL context losses and recoveries, as the page counts them (common/plot/lostContext.ts). */
+/** A map's WebGL context losses and recoveries, as the page counts them (common/map/lostContext.ts). */
 export function contextCounts(page: Page, selector = '.map-plot'): Promise<{ lost: number; recovered: number }> {
   return page.evaluate((selector) => {
-    const plot = document.querySelector(selector);
-    return { lost: Number(plot?.getAttribute('data-gl-lost') ?? 0), recovered: Number(plot?.getAttribute('data-gl-recovered') ?? 0) };
+    const map = document.querySelector(selector);
+    return { lost: Number(map?.getAttribute('data-gl-lost') ?? 0), recovered: Number(map?.getAttribute('data-gl-recovered') ?? 0) };
   }, selector);
 }
 
@@ -156,7 +178,7 @@ export function contextCounts(page: Page, selector = '.map-plot'): Promise<{ los
  */
 export function loseMapContext(page: Page, selector = '.map-plot'): Promise<void> {
   return page.evaluate((selector) => {
-    const gl = document.querySelector<HTMLCanvasElement>(`${selector} canvas.gl-canvas-context`)?.getContext('webgl');
+    const gl = (document.querySelector(selector) as MapElement | null)?.latentMap.context();
     const extension = gl?.getExtension('WEBGL_lose_context');
     if (!extension) throw new Error(`no WebGL context to lose in ${selector}`);
     (window as unknown as { lostContext: WEBGL_lose_context }).lostContext = extension;

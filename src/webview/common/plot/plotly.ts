@@ -1,14 +1,12 @@
 /**
- * The partial Plotly bundle: core plus exactly the traces the panel draws. scattergl comes in its
- * strict flavour, which runs precompiled regl shaders instead of generating code with
- * `new Function` — the webview's CSP has no 'unsafe-eval'.
+ * The partial Plotly bundle: core plus exactly the trace the panel's charts draw (SVG scatter; the
+ * latent map is drawn by map/scatterMap.ts).
  */
 import type { Config } from 'plotly.js';
 import Plotly from 'plotly.js/lib/core';
 import scatter from 'plotly.js/lib/scatter';
-import scattergl from 'plotly.js/src/traces/scattergl/strict';
 
-Plotly.register([scatter, scattergl]);
+Plotly.register([scatter]);
 
 /** Every chart's options. Downloads cannot leave a webview; exports go through the host instead. */
 export const plotConfig: Partial<Config> = { displaylogo: false, responsive: true, modeBarButtonsToRemove: ['toImage'] };

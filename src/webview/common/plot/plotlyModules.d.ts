@@ -8,8 +8,3 @@ declare module 'plotly.js/lib/scatter' {
   const module: PlotlyModule;
   export default module;
 }
-declare module 'plotly.js/src/traces/scattergl/strict' {
-  import type { PlotlyModule } from 'plotly.js';
-  const module: PlotlyModule;
-  export default module;
-}

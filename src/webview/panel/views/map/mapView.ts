@@ -10,9 +10,6 @@ import { isCancelled } from '../../../../shared/rpc';
 import { vscodeApi } from '../../host/vscodeApi';
 import { LatestOnly } from '../../latestOnly';
 import { measureSince, timings } from '../../timings';
-import { Plotly, type PlotlyHTMLElement, type PlotMouseEvent, type PlotSelectionEvent } from '../../../common/plot/plotly';
-import { redrawAfterContextLoss } from '../../../common/plot/lostContext';
-import { onThemeChange } from '../../../common/plot/theme';
 import { button, type Choice, notice, select, textField } from '../../../common/ui/controls';
 import { el, show } from '../../../common/ui/dom';
 import { type Explore } from '../explore';
@@ -20,7 +17,8 @@ import { labelText } from '../../../common/map/labels';
 import { View } from '../view';
 import { Inspector } from './inspector';
 import { labelLegend } from '../../../common/map/legend';
-import { type Coloring, coloring, type ColorMode, mapFigure, mapPlotConfig } from '../../../common/map/mapFigure';
+import { type Coloring, coloring, type ColorMode } from '../../../common/map/mapColoring';
+import { ScatterMap, type VisibleRegion } from '../../../common/map/scatterMap';
 import { availableMethods, methodFor, methodNames, type Projection, rawProjection } from '../../../common/map/projection';
 import { engineProjection, type RunningProjection } from './engineProjection';
 import { search, type SearchResult } from '../../../common/map/search';
@@ -31,14 +29,13 @@ export class MapView extends View {
   private readonly progressBar = el('vscode-progress-bar', { max: 100, attrs: { 'aria-label': 'Projection progress' } });
   private readonly progress = el('div', { class: 'progress-row', hidden: true }, [this.progressLabel, this.progressBar, button('Cancel', () => this.running?.cancel(), { secondary: true })]);
   private readonly message = el('div', { class: 'view-message' });
-  private readonly plotHost = el('div', { class: 'map-plot' });
   private readonly inspector: Inspector;
   private readonly exportSelection = button('Export selection', () => this.export(this.selection), { secondary: true });
   private readonly dimFields: HTMLElement[] = [];
   private readonly colorDimField: HTMLElement;
   /** Label colors and names; shown while the map is colored by label. */
   private readonly legend: HTMLElement | undefined;
-  private plot: PlotlyHTMLElement | undefined;
+  private readonly map: ScatterMap;
   private projection: Projection | undefined;
   private readonly projections = new Map<ProjectionMethod, Projection>();
   private running: RunningProjection | undefined;
@@ -47,6 +44,8 @@ export class MapView extends View {
   private selection: number[] = [];
   private found: SearchResult | undefined;
   private colors: { key: string; coloring: Coloring } | undefined;
+  /** What the scatter was last given: a change of either uploads the points again, marks do not. */
+  private drawnScene: { projection: Projection; coloring: Coloring } | undefined;
   private readonly redraw = new LatestOnly<null>(() => this.draw(), (error) => show(this.message, notice(failureText('Drawing the map failed', error), 'error')));
   private started = false;
 
@@ -54,6 +53,15 @@ export class MapView extends View {
     super('map-view');
     const { session, state } = explore;
     this.inspector = new Inspector(explore);
+    this.map = new ScatterMap(
+      {
+        hover: (index) => this.inspector.inspect(index),
+        pick: (index) => state.update({ picks: [...state.value.picks, index].slice(-2) }),
+        select: (indices) => this.select(indices),
+        view: (region) => this.publishRegion(region),
+      },
+      { wheelZoom: true, tools: true },
+    );
     const methods = availableMethods(session.latentDim);
     const dimChoices: Choice<string>[] = Array.from({ length: session.latentDim }, (_, i) => ({ value: String(i), label: `z${i}` }));
     const colorChoices: Choice<ColorMode>[] = [
@@ -89,25 +97,24 @@ export class MapView extends View {
         if ('projection' in changed || 'rawDims' in changed) void this.project();
         else if ('colorBy' in changed || 'colorDim' in changed || 'picks' in changed || 'search' in changed) this.changed();
       }),
-      onThemeChange(() => this.changed()),
     );
     this.legend = labelLegend(session, (name) => state.update({ search: state.value.search === name ? '' : name }));
-    this.element.append(this.toolbar, this.progress, this.message, el('div', { class: 'map-area' }, [this.plotHost, this.inspector.element, this.legend]));
+    this.element.append(this.toolbar, this.progress, this.message, el('div', { class: 'map-area' }, [this.map.element, this.inspector.element, this.legend]));
   }
 
   shown(): void {
     if (!this.started) {
       this.started = true;
       void this.project();
-    } else if (this.plot) {
-      Plotly.Plots.resize(this.plot);
+    } else {
+      this.map.resize();
     }
   }
 
   override dispose(): void {
     this.stopProjection();
     super.dispose();
-    if (this.plot) Plotly.purge(this.plot);
+    this.map.dispose();
   }
 
   private method(): ProjectionMethod {
@@ -204,33 +211,16 @@ export class MapView extends View {
   private async draw(): Promise<void> {
     const projection = this.projection;
     if (!projection) return;
-    const figure = mapFigure({ projection, coloring: this.currentColoring(), matches: this.found?.indices ?? [], picks: this.explore.state.value.picks, selection: this.selection });
-    if (this.plot) {
-      await Plotly.react(this.plot, figure.data, figure.layout, mapPlotConfig);
-    } else {
-      this.plot = await Plotly.newPlot(this.plotHost, figure.data, figure.layout, mapPlotConfig);
-      this.listen(this.plot);
-      this.onDispose(redrawAfterContextLoss(this.plot, mapPlotConfig));
+    const coloring = this.currentColoring();
+    // Picks and search only move marks; the points go to the GPU again only for new coordinates or colors.
+    this.map.mark({ picks: this.explore.state.value.picks, matches: this.found?.indices ?? [] });
+    if (this.drawnScene?.projection !== projection || this.drawnScene.coloring !== coloring) {
+      this.drawnScene = { projection, coloring };
+      await this.map.show(projection, coloring);
     }
     if (this.receivedAt !== undefined) measureSince(timings.pointsToMap, this.receivedAt);
     this.receivedAt = undefined;
-    this.publishRegion();
     this.updateStatus();
-  }
-
-  private listen(plot: PlotlyHTMLElement): void {
-    const onMap = (event: PlotMouseEvent | PlotSelectionEvent | undefined) => (event?.points ?? []).filter((point) => point.curveNumber === 0).map((point) => point.pointIndex);
-    plot.on('plotly_hover', (event) => {
-      const [index] = onMap(event);
-      if (index !== undefined) this.inspector.inspect(index);
-    });
-    plot.on('plotly_click', (event) => {
-      const [index] = onMap(event);
-      if (index !== undefined) this.explore.state.update({ picks: [...this.explore.state.value.picks, index].slice(-2) });
-    });
-    plot.on('plotly_selected', (event) => this.select(onMap(event)));
-    plot.on('plotly_deselect', () => this.select([]));
-    plot.on('plotly_relayout', () => this.publishRegion());
   }
 
   private select(indices: number[]): void {
@@ -239,12 +229,9 @@ export class MapView extends View {
   }
 
   /** Raw maps tell the manifold grid which part of latent space is in view (when that changed). */
-  private publishRegion(): void {
+  private publishRegion({ x, y }: VisibleRegion): void {
     const dims = this.projection?.dims;
-    const range = (axis: { range?: unknown } | undefined) => (Array.isArray(axis?.range) ? (axis.range.map(Number) as [number, number]) : undefined);
-    const x = range(this.plot?.layout.xaxis);
-    const y = range(this.plot?.layout.yaxis);
-    if (!dims || !x || !y) return;
+    if (!dims) return;
     const region = { x, y, dims };
     if (JSON.stringify(region) !== JSON.stringify(this.explore.mapRegion.value)) this.explore.mapRegion.set(region);
   }

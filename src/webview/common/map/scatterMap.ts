@@ -1,0 +1,482 @@
+/**
+ * The latent map's drawing surface, shared by the explorer, the compare page and the notebook
+ * renderer. regl-scatterplot draws the points: they are uploaded to the GPU once, a pan or zoom only
+ * moves the camera, hover asks a k-d tree for the nearest point and a lasso selects without a
+ * redraw, which is what keeps a million points interactive (bench/README.md compares it with other
+ * scatters). What must stay readable above the points — the A/B picks, a ring round a lone match,
+ * the axis titles and ranges, the colour bar — is DOM that follows the camera.
+ */
+import createScatterplot from 'regl-scatterplot';
+import { formatValue } from '../format';
+import { continuousGradient, cssRgb, cssToRgba, hexRgb } from '../render/palette';
+import { el } from '../ui/dom';
+import { onThemeChange, themeColors } from '../plot/theme';
+import { type Coloring, pointColors, type PointColors } from './mapColoring';
+import { type ContextWatch, watchContext } from './lostContext';
+import { sharedRenderer } from './reglRenderer';
+import { methodNames, type Projection } from './projection';
+
+type Scatterplot = ReturnType<typeof createScatterplot>;
+
+/** The part of the map's data space in view: what the manifold grid follows. */
+export interface VisibleRegion {
+  x: [number, number];
+  y: [number, number];
+}
+
+export interface MapEvents {
+  /** The point under the pointer. */
+  hover?: (index: number) => void;
+  /** A click on a point. */
+  pick?: (index: number) => void;
+  /** A box or lasso selection ended, or the selection was cleared ([]). */
+  select?: (indices: number[]) => void;
+  view?: (region: VisibleRegion) => void;
+}
+
+export interface MapOptions {
+  /** In a notebook the wheel scrolls the page past the output; elsewhere it zooms. */
+  wheelZoom: boolean;
+  /** The pan / box / lasso / reset buttons; maps that only show (compare) go without. */
+  tools: boolean;
+}
+
+/** Dense maps need small points to show structure; sparse ones need points big enough to hover. */
+function pointSize(count: number): number {
+  if (count <= 2_000) return 6;
+  if (count <= 20_000) return 4;
+  return 2.5;
+}
+
+/** The part of a d3 scale regl-scatterplot uses: it keeps the domain at the part of data space in view. */
+interface Scale {
+  domain(): [number, number];
+  domain(next: [number, number]): Scale;
+  range(): Scale;
+}
+
+function linearScale(domain: [number, number]): Scale {
+  let current = domain;
+  const scale = {
+    domain: (next?: [number, number]) => {
+      if (next === undefined) return current;
+      current = next;
+      return scale;
+    },
+    range: () => scale,
+  };
+  return scale as Scale;
+}
+
+interface Drawn {
+  projection: Projection;
+  colors: PointColors;
+  /** The projection scaled into [-1, 1], where regl-scatterplot places points. */
+  x: Float32Array;
+  y: Float32Array;
+  /** The data range [-1, 1] stands for, on each axis. */
+  extent: { x: [number, number]; y: [number, number] };
+  spatialIndex?: ArrayBuffer;
+}
+
+export class ScatterMap {
+  readonly element: HTMLElement;
+  private readonly canvas = el('canvas', { class: 'map-canvas' });
+  private readonly ringLayer = el('canvas', { class: 'map-rings' });
+  private readonly pickLayer = el('div', { class: 'map-picks' });
+  private readonly axes = { x: el('div', { class: 'map-axis map-axis-x' }), y: el('div', { class: 'map-axis map-axis-y' }) };
+  private readonly colorBar = el('div', { class: 'map-colorbar', hidden: true });
+  private readonly boxOutline = el('div', { class: 'map-box', hidden: true });
+  private readonly toolButtons = new Map<Tool, HTMLButtonElement>();
+  private scatter: Scatterplot | undefined;
+  private drawn: Drawn | undefined;
+  /** What the screen shows: `drawn` once a frame has drawn it (the scatter's draw resolves after that frame). */
+  private uploaded: Drawn | undefined;
+  /** Kept by the scatter at the part of data space in view; fresh for every new scatter or projection. */
+  private scales: { x: Scale; y: Scale } | undefined;
+  private picks: number[] = [];
+  private matches: number[] = [];
+  private selection: number[] = [];
+  private tool: Tool = 'pan';
+  private layoutFrame = 0;
+  private readonly cleanups: (() => void)[] = [];
+  private readonly context: ContextWatch;
+
+  constructor(private readonly events: MapEvents, private readonly options: MapOptions) {
+    this.element = el('div', { class: 'map-plot', attrs: { role: 'group', 'aria-label': 'Latent map', tabindex: '0' } }, [
+      this.canvas,
+      this.ringLayer,
+      this.pickLayer,
+      this.axes.x,
+      this.axes.y,
+      this.colorBar,
+      this.boxOutline,
+      options.tools ? this.toolStrip() : undefined,
+    ]);
+    const resize = new ResizeObserver(() => this.resize());
+    resize.observe(this.element);
+    this.cleanups.push(() => resize.disconnect(), this.boxSelection(), this.clicksPick(), this.keyboard());
+    this.context = watchContext(this.element, () => this.recreate());
+    this.cleanups.push(onThemeChange(() => this.applyTheme()));
+    this.cleanups.push(() => this.context.stop());
+    // Tests and bug reports read what the map shows without reaching into regl.
+    Object.defineProperty(this.element, 'latentMap', { value: this.inspection() });
+  }
+
+  /** Draws `projection` colored by `coloring`; the same projection again only recolors (keeps the view and the k-d tree). */
+  async show(projection: Projection, coloring: Coloring): Promise<void> {
+    const colors = pointColors(coloring);
+    const previous = this.drawn;
+    const drawn: Drawn = previous?.projection === projection ? { ...previous, colors } : { projection, colors, ...scaled(projection) };
+    this.drawn = drawn;
+    const scatter = this.scatter ?? this.create(drawn);
+    if (previous && previous.projection !== projection) {
+      this.scales = scalesFor(drawn);
+      await scatter.set({ xScale: this.scales.x as never, yScale: this.scales.y as never });
+      await scatter.reset();
+    }
+    await this.upload(scatter, drawn);
+    this.showColorBar(coloring, colors);
+    this.layout();
+  }
+
+  /** Picked points (A, B) and matches (searched, or hovered in a linked map); cheap: nothing is uploaded again. */
+  mark(marks: { picks?: number[]; matches?: number[] }): void {
+    if (marks.picks) this.picks = marks.picks;
+    if (marks.matches) this.matches = marks.matches;
+    this.highlight();
+    this.layout();
+  }
+
+  clearSelection(): void {
+    this.scatter?.deselect({ preventEvent: true });
+    this.selection = [];
+    this.highlight();
+  }
+
+  resize(): void {
+    const { clientWidth: width, clientHeight: height } = this.element;
+    if (!this.scatter || width === 0 || height === 0) return;
+    void this.scatter.set({ width, height });
+    this.layout();
+  }
+
+  dispose(): void {
+    cancelAnimationFrame(this.layoutFrame);
+    for (const cleanup of this.cleanups) cleanup();
+    this.scatter?.destroy();
+    this.scatter = undefined;
+    this.drawn = undefined;
+    this.uploaded = undefined;
+  }
+
+  private create(drawn: Drawn): Scatterplot {
+    this.scales = scalesFor(drawn);
+    const scatter = createScatterplot({
+      renderer: sharedRenderer(),
+      canvas: this.canvas,
+      width: Math.max(1, this.element.clientWidth),
+      height: Math.max(1, this.element.clientHeight),
+      xScale: this.scales.x as never,
+      yScale: this.scales.y as never,
+      pointSize: pointSize(drawn.x.length),
+      pointSizeSelected: 1,
+      pointOutlineWidth: 1,
+      ...themed(),
+      opacityInactiveScale: 0.25,
+      backgroundColor: [0, 0, 0, 0],
+      lassoMinDist: 4,
+      showReticle: false,
+      deselectOnDblClick: true,
+      deselectOnEscape: true,
+      // The webview's Content Security Policy allows no blob: workers; the k-d tree is built here.
+      spatialIndexUseWorker: false,
+      // Shift+drag lassoes as in the library, without its Alt+drag rotation: a rotated map misreads its axes.
+      ...{ actionKeyMap: { lasso: 'shift', merge: 'meta', remove: 'alt' } },
+    });
+    if (!this.options.wheelZoom) scatter.get('camera').config({ isZoom: false });
+    scatter.subscribe('pointOver', (index) => this.events.hover?.(index));
+    scatter.subscribe('select', ({ points }) => {
+      this.selection = points;
+      this.events.select?.(points);
+    });
+    scatter.subscribe('deselect', () => {
+      if (this.selection.length === 0) return;
+      this.selection = [];
+      this.events.select?.([]);
+      this.highlight();
+    });
+    scatter.subscribe('view', () => this.layout());
+    this.context.watch(scatter.get('renderer').canvas);
+    this.scatter = scatter;
+    return scatter;
+  }
+
+  private async upload(scatter: Scatterplot, drawn: Drawn): Promise<void> {
+    await scatter.set({ colorBy: 'valueA', pointColor: drawn.colors.palette.map(hexRgb), pointSize: pointSize(drawn.x.length) });
+    await scatter.draw({ x: drawn.x, y: drawn.y, valueA: drawn.colors.values }, { zDataType: drawn.colors.type, ...(drawn.spatialIndex ? { spatialIndex: drawn.spatialIndex } : {}) });
+    if (this.drawn === drawn) drawn.spatialIndex = scatter.get('spatialIndex');
+    this.uploaded = drawn;
+    this.highlight();
+  }
+
+  private applyTheme(): void {
+    void this.scatter?.set(themed());
+    this.layout();
+  }
+
+  /** A fresh context after a loss: the scatter is made again and given what it showed. */
+  private async recreate(): Promise<void> {
+    const drawn = this.drawn;
+    // The user's zoom survives the new context.
+    const view = this.scatter?.get('cameraView');
+    this.scatter?.destroy();
+    this.scatter = undefined;
+    this.uploaded = undefined;
+    if (!drawn) return;
+    const scatter = this.create(drawn);
+    await this.upload(scatter, drawn);
+    if (view) scatter.view(Array.from(view));
+    this.layout();
+  }
+
+  /**
+   * The user's selection fades the rest; without one, many matches do (a searched label). The
+   * scatter's own selection draws either, so nothing is uploaded again.
+   */
+  private highlight(): void {
+    const scatter = this.scatter;
+    if (!scatter || !this.drawn) return;
+    const shown = this.selection.length > 0 ? this.selection : this.matches.length > 1 ? this.matches : [];
+    if (shown.length === 0) scatter.deselect({ preventEvent: true });
+    else scatter.select(shown, { preventEvent: true });
+  }
+
+  private showColorBar(coloring: Coloring, colors: PointColors): void {
+    this.colorBar.hidden = coloring.kind !== 'continuous';
+    if (coloring.kind !== 'continuous' || !colors.range) return;
+    this.colorBar.replaceChildren(
+      el('span', { class: 'map-colorbar-title' }, [coloring.title]),
+      el('span', { class: 'map-colorbar-value' }, [formatValue(colors.range[1])]),
+      el('span', { class: 'map-colorbar-ramp', attrs: { style: `background: ${continuousGradient()}` } }),
+      el('span', { class: 'map-colorbar-value' }, [formatValue(colors.range[0])]),
+    );
+  }
+
+  /** Places what follows the camera, once per frame however many views arrive. */
+  private layout(): void {
+    if (this.layoutFrame) return;
+    this.layoutFrame = requestAnimationFrame(() => {
+      this.layoutFrame = 0;
+      this.placeMarks();
+      this.placeAxes();
+    });
+  }
+
+  private placeMarks(): void {
+    const scatter = this.scatter;
+    const drawn = this.drawn;
+    const context = this.ringLayer.getContext('2d');
+    const { clientWidth: width, clientHeight: height } = this.element;
+    const ratio = window.devicePixelRatio;
+    this.ringLayer.width = width * ratio;
+    this.ringLayer.height = height * ratio;
+    if (!scatter || !drawn || !context || !scatter.get('isPointsDrawn')) return;
+    const colors = themeColors();
+    context.scale(ratio, ratio);
+    // One match among thousands of points (a hovered or searched sample) gets a ring that catches
+    // the eye; more are shown by fading the rest (highlight).
+    const [lone] = this.matches;
+    const at = this.matches.length === 1 && lone !== undefined ? scatter.getScreenPosition(lone) : undefined;
+    if (at) {
+      context.strokeStyle = colors.foreground;
+      context.lineWidth = 2.5;
+      context.beginPath();
+      context.arc(at[0], at[1], pointSize(drawn.x.length) + 8, 0, 2 * Math.PI);
+      context.stroke();
+    }
+    this.pickLayer.replaceChildren(
+      ...this.picks.flatMap((index, n) => {
+        const at = scatter.getScreenPosition(index);
+        if (!at) return [];
+        const mark = el('span', { class: 'map-pick', attrs: { 'data-index': String(index), style: `left: ${at[0]}px; top: ${at[1]}px` } }, ['AB'[n]!]);
+        return [mark];
+      }),
+    );
+  }
+
+  private placeAxes(): void {
+    const drawn = this.drawn;
+    const scales = this.scales;
+    if (!drawn || !scales) return;
+    const [xTitle, yTitle] = axisTitles(drawn.projection);
+    const range = ([low, high]: [number, number]) => `${formatValue(low)} … ${formatValue(high)}`;
+    this.axes.x.textContent = `${xTitle}  ${range(scales.x.domain())}`;
+    this.axes.y.textContent = `${yTitle}  ${range(scales.y.domain())}`;
+    this.events.view?.({ x: scales.x.domain(), y: scales.y.domain() });
+  }
+
+  private toolStrip(): HTMLElement {
+    const tools: [Tool, string, string][] = [
+      ['pan', 'Pan', 'Drag to pan, wheel to zoom'],
+      ['box', 'Box', 'Drag a box to select the points in it'],
+      ['lasso', 'Lasso', 'Draw round the points to select (or Shift+drag in Pan)'],
+    ];
+    const strip = el('div', { class: 'map-tools', attrs: { role: 'toolbar', 'aria-label': 'Map tools' } });
+    for (const [tool, label, title] of tools) {
+      const button = el('button', { class: 'map-tool', title, attrs: { 'aria-pressed': String(tool === this.tool), 'data-tool': tool }, on: { click: () => this.useTool(tool) } }, [label]);
+      this.toolButtons.set(tool, button);
+      strip.append(button);
+    }
+    strip.append(el('button', { class: 'map-tool', title: 'Show every point (0)', on: { click: () => void this.scatter?.reset() } }, ['Reset']));
+    return strip;
+  }
+
+  private useTool(tool: Tool): void {
+    this.tool = tool;
+    for (const [each, button] of this.toolButtons) button.setAttribute('aria-pressed', String(each === tool));
+    void this.scatter?.set({ mouseMode: tool === 'lasso' ? 'lasso' : 'panZoom' });
+  }
+
+  /** In box mode a drag draws a rectangle and selects what is inside, through the scatter's own lasso. */
+  private boxSelection(): () => void {
+    let start: [number, number] | undefined;
+    const position = (event: MouseEvent): [number, number] => {
+      const bounds = this.canvas.getBoundingClientRect();
+      return [event.clientX - bounds.left, event.clientY - bounds.top];
+    };
+    const down = (event: MouseEvent) => {
+      if (this.tool !== 'box' || event.target !== this.canvas || event.button !== 0) return;
+      // Captured before the camera hears it, so the drag draws a box instead of panning.
+      event.stopPropagation();
+      start = position(event);
+    };
+    const move = (event: MouseEvent) => {
+      if (!start) return;
+      const [x, y] = position(event);
+      Object.assign(this.boxOutline.style, { left: `${Math.min(x, start[0])}px`, top: `${Math.min(y, start[1])}px`, width: `${Math.abs(x - start[0])}px`, height: `${Math.abs(y - start[1])}px` });
+      this.boxOutline.hidden = false;
+    };
+    const up = (event: MouseEvent) => {
+      if (!start) return;
+      const end = position(event);
+      const from = start;
+      start = undefined;
+      this.boxOutline.hidden = true;
+      if (Math.abs(end[0] - from[0]) < 3 || Math.abs(end[1] - from[1]) < 3) return;
+      const corners = [from, [end[0], from[1]], end, [from[0], end[1]]].map(([x, y]) => this.dataAt(x!, y!));
+      this.scatter?.lassoSelect(corners);
+    };
+    this.element.addEventListener('mousedown', down, true);
+    window.addEventListener('mousemove', move);
+    window.addEventListener('mouseup', up);
+    return () => {
+      this.element.removeEventListener('mousedown', down, true);
+      window.removeEventListener('mousemove', move);
+      window.removeEventListener('mouseup', up);
+    };
+  }
+
+  /** Data coordinates under a canvas position, from the range in view. */
+  private dataAt(x: number, y: number): [number, number] {
+    const { x: xScale, y: yScale } = this.scales!;
+    const [x0, x1] = xScale.domain();
+    const [y0, y1] = yScale.domain();
+    return [x0 + (x / this.canvas.clientWidth) * (x1 - x0), y1 - (y / this.canvas.clientHeight) * (y1 - y0)];
+  }
+
+  /** A click picks the point under the pointer; it never changes the selection (box and lasso do). */
+  private clicksPick(): () => void {
+    const click = (event: MouseEvent) => {
+      if (event.target !== this.canvas) return;
+      event.stopPropagation();
+      const hovered = this.scatter?.get('hoveredPoint');
+      if (hovered !== undefined && hovered >= 0) this.events.pick?.(hovered);
+    };
+    this.element.addEventListener('click', click, true);
+    return () => this.element.removeEventListener('click', click, true);
+  }
+
+  /** Arrows pan, + and − zoom, 0 shows everything (Escape, like a double click, clears the selection). */
+  private keyboard(): () => void {
+    const key = (event: KeyboardEvent) => {
+      const scatter = this.scatter;
+      if (!scatter) return;
+      const target = scatter.get('cameraTarget');
+      const distance = scatter.get('cameraDistance');
+      const step = distance * 0.1;
+      const moves: Record<string, [number, number, number]> = {
+        ArrowLeft: [-step, 0, 1],
+        ArrowRight: [step, 0, 1],
+        ArrowUp: [0, step, 1],
+        ArrowDown: [0, -step, 1],
+        '+': [0, 0, 1 / 1.25],
+        '=': [0, 0, 1 / 1.25],
+        '-': [0, 0, 1.25],
+      };
+      const move = moves[event.key];
+      if (event.key === '0') void scatter.reset();
+      else if (move) void scatter.zoomToLocation([target[0] + move[0], target[1] + move[1]], distance * move[2]);
+      else return;
+      event.preventDefault();
+    };
+    this.element.addEventListener('keydown', key);
+    return () => this.element.removeEventListener('keydown', key);
+  }
+
+  private inspection() {
+    return {
+      count: () => this.uploaded?.x.length ?? 0,
+      picks: () => [...this.picks],
+      matches: () => [...this.matches],
+      selection: () => [...this.selection],
+      coloring: () => this.drawn && { type: this.drawn.colors.type, palette: this.drawn.colors.palette.map(cssRgb), values: Array.from(this.drawn.colors.values.subarray(0, 1000)) },
+      region: () => this.scales && { x: this.scales.x.domain(), y: this.scales.y.domain() },
+      projection: () => this.drawn && { x: Array.from(this.drawn.projection.x), y: Array.from(this.drawn.projection.y) },
+      axisTitles: () => this.drawn && axisTitles(this.drawn.projection),
+      screenPosition: (index: number) => this.scatter?.getScreenPosition(index),
+      context: () => this.scatter?.get('renderer').regl._gl,
+    };
+  }
+}
+
+type Tool = 'pan' | 'box' | 'lasso';
+
+function axisTitles(projection: Projection): [string, string] {
+  if (projection.dims) return [`z${projection.dims[0]}`, `z${projection.dims[1]}`];
+  const name = methodNames[projection.method];
+  return [`${name} 1`, `${name} 2`];
+}
+
+/** The scatter's colors that follow the VS Code theme (the marks above it read the theme when placed). */
+function themed() {
+  const colors = themeColors();
+  return { pointColorActive: cssToRgba(colors.foreground), pointColorHover: cssToRgba(colors.accent), lassoColor: cssToRgba(colors.accent) };
+}
+
+/**
+ * The projection scaled into [-1, 1] on each axis, with a margin so the outermost points are not cut
+ * by the edge, and the data range that [-1, 1] stands for.
+ */
+function scaled(projection: Projection): Pick<Drawn, 'x' | 'y' | 'extent'> {
+  const fit = (values: Float32Array) => {
+    let low = Infinity;
+    let high = -Infinity;
+    for (const value of values) {
+      if (value < low) low = value;
+      if (value > high) high = value;
+    }
+    if (!(low < high)) [low, high] = [low === Infinity ? -1 : low - 1, high === -Infinity ? 1 : high + 1];
+    const margin = (high - low) * 0.025;
+    const extent: [number, number] = [low - margin, high + margin];
+    const span = extent[1] - extent[0];
+    return { scaled: values.map((value) => ((value - extent[0]) / span) * 2 - 1), extent };
+  };
+  const x = fit(projection.x);
+  const y = fit(projection.y);
+  return { x: x.scaled, y: y.scaled, extent: { x: x.extent, y: y.extent } };
+}
+
+function scalesFor(drawn: Drawn): { x: Scale; y: Scale } {
+  return { x: linearScale(drawn.extent.x), y: linearScale(drawn.extent.y) };
+}

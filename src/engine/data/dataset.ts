@@ -46,6 +46,17 @@ export class DataError extends Error {
   }
 }
 
+/** File-system failures mid-read (permissions, a file vanishing) are data problems too. */
+export async function asDataError<T>(path: string, work: Promise<T>): Promise<T> {
+  try {
+    return await work;
+  } catch (error) {
+    const { code, message } = error as NodeJS.ErrnoException;
+    if (!(error instanceof DataError) && typeof code === 'string' && code.startsWith('E')) throw new DataError(`${path}: cannot read it (${message})`);
+    throw error;
+  }
+}
+
 export function sampleSize(shape: readonly number[]): number {
   return shape.reduce((product, dim) => product * dim, 1);
 }

@@ -1,6 +1,7 @@
 /** What each format reader hands to `loadDataset`, before shapes and normalisation are settled. */
 import type { DType, RawArray } from './arrays';
 import type { LoadOptions } from './dataset';
+import type { ArrayHeader } from './readers/arrayFile';
 
 export interface RawDataset {
   /** `shape[0]` counts samples. */
@@ -26,7 +27,17 @@ export interface RawSummary {
   labels?: LabelSummary;
 }
 
+/** An uncompressed array file whose samples can be read where they lie (see data/fileRows). */
+export interface RowFile {
+  path: string;
+  header: ArrayHeader;
+  /** Of the first `limit` samples: labels are small, so they are read whole. */
+  labels?: Int32Array;
+}
+
 export interface FormatReader {
   load(path: string, options: LoadOptions): Promise<RawDataset>;
   inspect(path: string, options: LoadOptions): Promise<RawSummary>;
+  /** Formats whose samples lie at known byte offsets; undefined for a file that must be decoded whole (compressed). */
+  rowFile?(path: string, options: LoadOptions): Promise<RowFile | undefined>;
 }

@@ -5,7 +5,8 @@
 import { stat } from 'node:fs/promises';
 import { basename, resolve } from 'node:path';
 import { csvReader } from './readers/csv';
-import { type Dataset, DataError, type LoadOptions } from './dataset';
+import { asDataError, type Dataset, DataError, type LoadOptions } from './dataset';
+import { type FileRowsOptions, openFileRows } from './fileRows';
 import type { FormatReader, LabelSummary } from './formats';
 import { idxReader } from './readers/idx';
 import { imageFolderReader } from './readers/imageFolder';
@@ -13,6 +14,9 @@ import { sampleShape, toDataset } from './normalize';
 import { npyReader } from './readers/npy';
 import { npzReader } from './readers/npz';
 import { sampleFiles, sampleReader } from './sample';
+import { datasetRows, type SampleRows } from './sampleRows';
+
+export { asDataError } from './dataset';
 
 export type DatasetFormat = 'sample' | 'images' | 'npy' | 'npz' | 'csv' | 'idx';
 
@@ -59,30 +63,37 @@ async function locate(spec: string): Promise<{ format: DatasetFormat; path: stri
   throw new DataError(`${path}: unknown dataset format; supported: ${SUPPORTED}`);
 }
 
-/** File-system failures mid-read (permissions, a file vanishing) are data problems too. */
-export async function asDataError<T>(path: string, work: Promise<T>): Promise<T> {
-  try {
-    return await work;
-  } catch (error) {
-    const { code, message } = error as NodeJS.ErrnoException;
-    if (!(error instanceof DataError) && typeof code === 'string' && code.startsWith('E')) throw new DataError(`${path}: cannot read it (${message})`);
-    throw error;
-  }
+function checkLimit(limit: number | undefined): void {
+  if (limit !== undefined && !(Number.isInteger(limit) && limit >= 1)) throw new DataError(`limit must be a whole number of samples, at least 1 (got ${limit})`);
 }
 
 export async function loadDataset(spec: string, options: LoadOptions = {}): Promise<Dataset> {
-  const { limit } = options;
-  if (limit !== undefined && !(Number.isInteger(limit) && limit >= 1)) throw new DataError(`limit must be a whole number of samples, at least 1 (got ${limit})`);
+  checkLimit(options.limit);
   const { format, path } = await locate(spec);
   const raw = await asDataError(path, READERS[format].load(path, options));
   return format === 'sample' ? toDataset(raw, 'sample', 'sample', path) : toDataset(raw, basename(path), path, path);
 }
 
 /**
+ * The samples of `spec` for an explorer session, in `options.normalization` (by default the data's
+ * own). Uncompressed .npy and IDX files stay on disk and are read where they lie, so the data budget
+ * (maxDataBytes) does not bound them; other formats are decoded whole, within it.
+ */
+export async function openSampleRows(spec: string, options: FileRowsOptions = {}): Promise<SampleRows> {
+  checkLimit(options.limit);
+  const { format, path } = await locate(spec);
+  const { rowFile } = READERS[format];
+  const file = rowFile && (await asDataError(path, rowFile(path, options)));
+  if (file) return openFileRows(file, options);
+  const dataset = await loadDataset(spec, options);
+  return datasetRows(dataset, options.normalization ?? dataset.normalization, await datasetTotal(spec, dataset, options.limit, options.signal));
+}
+
+/**
  * How many samples `spec` holds when `loaded` came from it with `limit`: a limited load is read
  * again as a summary (one piece at a time), so a header can say "N of M" without loading all of it.
  */
-export async function datasetTotal(spec: string, loaded: Dataset, limit: number | undefined, signal?: AbortSignal): Promise<number> {
+async function datasetTotal(spec: string, loaded: Dataset, limit: number | undefined, signal?: AbortSignal): Promise<number> {
   return limit === undefined ? loaded.count : (await inspectDataset(spec, { signal })).count;
 }
 

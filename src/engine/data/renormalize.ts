@@ -3,22 +3,25 @@
  * dataset's own range: rescale x from the dataset's min/max to the checkpoint's.
  */
 import type { Dataset, Normalization } from './dataset';
-import { DataError, sampleSize } from './dataset';
+import { sampleSize } from './dataset';
+import { checkNormalization } from './normalize';
 
 export function renormalize(dataset: Dataset, target: Normalization): Float32Array {
-  const source = dataset.normalization;
-  if (sameNormalization(source, target)) return dataset.x;
-  const features = sampleSize(dataset.shape);
-  for (const n of [source, target]) {
-    if (n.min.length !== 1 && n.min.length !== features) {
-      throw new DataError(`${dataset.source}: the normalisation has ${n.min.length} entries but samples have ${features} features — the data does not match the model`);
-    }
-  }
-  const out = new Float32Array(dataset.x.length);
+  return renormalizeRows(dataset.x, sampleSize(dataset.shape), dataset.normalization, target, dataset.source);
+}
+
+/**
+ * Rows of `features` values normalised by `source`, rescaled to `target`: `x` itself when the two
+ * agree, so callers must not write into the result.
+ */
+export function renormalizeRows(x: Float32Array, features: number, source: Normalization, target: Normalization, where: string): Float32Array {
+  if (sameNormalization(source, target)) return x;
+  for (const n of [source, target]) checkNormalization(n, features, where);
+  const out = new Float32Array(x.length);
   const at = (values: number[], feature: number) => values[values.length === 1 ? 0 : feature]!;
   for (let i = 0; i < out.length; i++) {
     const feature = i % features;
-    const raw = dataset.x[i]! * (at(source.max, feature) - at(source.min, feature)) + at(source.min, feature);
+    const raw = x[i]! * (at(source.max, feature) - at(source.min, feature)) + at(source.min, feature);
     out[i] = (raw - at(target.min, feature)) / (at(target.max, feature) - at(target.min, feature));
   }
   return out;

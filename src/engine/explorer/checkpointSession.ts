@@ -5,9 +5,9 @@
  */
 import { EngineError, type OpenSessionParams } from '../../shared/protocol';
 import type { Backend, Tf } from '../backend';
-import { DataError, sampleSize } from '../data/dataset';
-import { datasetTotal, loadDataset } from '../data/loadDataset';
-import { renormalize } from '../data/renormalize';
+import { DataError } from '../data/dataset';
+import { openSampleRows } from '../data/loadDataset';
+import type { SampleRows } from '../data/sampleRows';
 import { encodeDataset } from '../models/encodeAll';
 import type { BuiltModel } from '../models/modelKind';
 import { openCheckpoint } from '../models/openCheckpoint';
@@ -24,35 +24,35 @@ export async function openCheckpointSession(
   if (params.labels !== undefined || params.images !== undefined) throw new EngineError('bad-request', `${params.checkpoint}: labels and images go with latents; a checkpoint explores its data (choose it with data)`);
   const { tf } = backend;
   const { model, meta, descriptor } = await openCheckpoint(tf, params.checkpoint);
+  let rows: SampleRows | undefined;
   try {
     const source = params.data ?? meta.dataset?.source;
     if (!source) throw new DataError(`${params.checkpoint}: the checkpoint does not record its dataset — choose the data to explore`);
-    const dataset = await loadDataset(source, { limit: params.limit, signal });
-    if (dataset.shape.join('×') !== meta.inputShape.join('×')) {
-      throw new DataError(`${dataset.source}: samples have shape ${dataset.shape.join('×')} but the model expects ${meta.inputShape.join('×')} — choose data like the training data`);
+    rows = await openSampleRows(source, { limit: params.limit, signal, normalization: meta.normalization });
+    if (rows.shape.join('×') !== meta.inputShape.join('×')) {
+      throw new DataError(`${rows.source}: samples have shape ${rows.shape.join('×')} but the model expects ${meta.inputShape.join('×')} — choose data like the training data`);
     }
-    const x = renormalize(dataset, meta.normalization);
-    const { latents, errors } = await encodeDataset(tf, model, x, dataset.shape, { withErrors: true, signal });
-    const { mean, std } = columnMoments(latents, dataset.count, model.latentDim);
+    const { latents, errors } = await encodeDataset(tf, model, rows, { withErrors: true, signal });
+    const { mean, std } = columnMoments(latents, rows.count, model.latentDim);
     const config = model.config as { k?: number; codebookSize?: number };
     return {
-      open: { kind: meta.kind, model, inputShape: meta.inputShape, x, count: dataset.count, latentDim: model.latentDim, latents },
+      open: { kind: meta.kind, model, inputShape: meta.inputShape, rows, count: rows.count, latentDim: model.latentDim, latents },
       session: {
         kind: meta.kind,
         capabilities: descriptor.capabilities,
         checkpoint: params.checkpoint,
-        dataSource: dataset.source,
+        dataSource: rows.source,
         latentDim: model.latentDim,
-        inputShape: dataset.shape,
-        count: dataset.count,
-        totalCount: await datasetTotal(source, dataset, params.limit, signal),
-        ...(dataset.labels ? { labels: dataset.labels } : {}),
-        ...((dataset.labelNames ?? meta.labelNames) ? { labelNames: dataset.labelNames ?? meta.labelNames } : {}),
+        inputShape: rows.shape,
+        count: rows.count,
+        totalCount: rows.totalCount,
+        ...(rows.labels ? { labels: rows.labels } : {}),
+        ...((rows.labelNames ?? meta.labelNames) ? { labelNames: rows.labelNames ?? meta.labelNames } : {}),
         latents,
         reconstructionError: errors!,
         latentMean: mean,
         latentStd: std,
-        ...(await klPerDim(tf, model, x, dataset.shape, dataset.count)),
+        ...(await klPerDim(tf, model, rows)),
         ...(config.k === undefined ? {} : { k: config.k }),
         ...(config.codebookSize === undefined ? {} : { codebookSize: config.codebookSize }),
         history: meta.history,
@@ -60,14 +60,15 @@ export async function openCheckpointSession(
     };
   } catch (error) {
     model.dispose();
+    await rows?.close();
     throw error;
   }
 }
 
-async function klPerDim(tf: Tf, model: BuiltModel<unknown>, x: Float32Array, shape: number[], count: number): Promise<{ klPerDim?: number[] }> {
+async function klPerDim(tf: Tf, model: BuiltModel<unknown>, rows: SampleRows): Promise<{ klPerDim?: number[] }> {
   if (!model.metrics) return {};
-  const rows = Math.min(count, DIAGNOSTIC_SAMPLES);
-  const batch = tf.tensor(x.subarray(0, rows * sampleSize(shape)), [rows, ...shape]);
+  const first = Int32Array.from({ length: Math.min(rows.count, DIAGNOSTIC_SAMPLES) }, (_, i) => i);
+  const batch = tf.tensor(await rows.read(first), [first.length, ...rows.shape]);
   try {
     const metrics = await model.metrics(batch);
     return Array.isArray(metrics.klPerDim) ? { klPerDim: metrics.klPerDim } : {};

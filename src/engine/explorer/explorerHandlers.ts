@@ -2,9 +2,8 @@
 import type { Images } from '../../shared/protocol';
 import { EngineError } from '../../shared/protocol';
 import type { Backend } from '../backend';
-import { sampleSize } from '../data/dataset';
 import type { Handler } from '../../shared/rpc';
-import { encodeDataset } from '../models/encodeAll';
+import { encodeAll } from '../models/encodeAll';
 import type { BuiltModel, FeatureUnits } from '../models/modelKind';
 import { projectLatents } from '../projection/projectLatents';
 import { toPixels, toStretchedPixels } from './pixels';
@@ -55,15 +54,13 @@ export function explorerHandlers(backend: Backend, sessions: Sessions) {
   const samples: Handler<'samples'> = async (params) => {
     const session = sessions.get(params.sessionId);
     checkIndices(session, params.indices);
-    if (session.inputShape.length === 0) throw new EngineError('bad-request', 'these latents were opened without images, so there are no samples to show; reopen them with images');
-    const size = sampleSize(session.inputShape);
-    const inputs = new Float32Array(params.indices.length * size);
-    params.indices.forEach((index, row) => inputs.set(session.x.subarray(index * size, (index + 1) * size), row * size));
+    if (!session.rows) throw new EngineError('bad-request', 'these latents were opened without images, so there are no samples to show; reopen them with images');
+    const inputs = await session.rows.read(params.indices);
     const count = params.indices.length;
     const shown = images(inputs, count, session);
     if (session.foreign?.decode) return { inputs: shown, reconstructions: images(await decodeRows(session, await session.foreign.encode(inputs, count)), count, session) };
     if (!session.model) return { inputs: shown };
-    const { latents } = await encodeDataset(tf, session.model, inputs, session.inputShape, params.k === undefined ? {} : { k: params.k });
+    const latents = await encodeAll(tf, session.model, inputs, session.inputShape, params.k === undefined ? {} : { k: params.k });
     return { inputs: shown, reconstructions: images(await decodeRows(session, latents), count, session) };
   };
 

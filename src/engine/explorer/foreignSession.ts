@@ -6,9 +6,9 @@
 import { EngineError, type OpenSessionParams } from '../../shared/protocol';
 import type { ForeignModelSpec } from '../../shared/foreignModel';
 import type { Backend } from '../backend';
-import { datasetTotal, loadDataset } from '../data/loadDataset';
-import { encodeWithForeign } from '../foreign/encodeForeign';
-import { openForeignModel } from '../foreign/openForeign';
+import { openSampleRows } from '../data/loadDataset';
+import { encodeRowsWithForeign } from '../foreign/encodeForeign';
+import { type ForeignCodec, openForeignModel } from '../foreign/openForeign';
 import { columnMoments } from './columnMoments';
 import type { OpenedSession } from './sessions';
 
@@ -22,26 +22,27 @@ export async function openForeignSession(
     throw new EngineError('bad-request', `${spec.model}: a model made elsewhere is explored on data alone; do not also give a checkpoint, latents, labels or images`);
   }
   if (params.data === undefined) throw new EngineError('bad-request', `${spec.model}: a model made elsewhere does not record its dataset — choose the data to explore`);
-  const dataset = await loadDataset(params.data, { limit: params.limit, signal });
-  const codec = await openForeignModel(backend, spec, dataset.shape);
+  const rows = await openSampleRows(params.data, { limit: params.limit, signal });
+  let codec: ForeignCodec | undefined;
   try {
-    const { latents, errors } = await encodeWithForeign(codec, dataset.x, dataset.count, { signal, withErrors: true });
-    const { mean, std } = columnMoments(latents, dataset.count, codec.latentDim);
+    codec = await openForeignModel(backend, spec, rows.shape);
+    const { latents, errors } = await encodeRowsWithForeign(codec, rows, { signal, withErrors: true });
+    const { mean, std } = columnMoments(latents, rows.count, codec.latentDim);
     const noDecoderReason = codec.decode ? undefined : codec.noDecoderReason;
     return {
-      open: { kind: 'foreign', foreign: codec, ...(noDecoderReason ? { noDecoderReason } : {}), inputShape: dataset.shape, x: dataset.x, count: dataset.count, latentDim: codec.latentDim, latents },
+      open: { kind: 'foreign', foreign: codec, ...(noDecoderReason ? { noDecoderReason } : {}), inputShape: rows.shape, rows, count: rows.count, latentDim: codec.latentDim, latents },
       session: {
         kind: 'foreign',
         capabilities: { decodes: noDecoderReason === undefined, variational: false, adjustableK: false },
         ...(noDecoderReason ? { noDecoderReason } : {}),
         checkpoint: spec.model,
-        dataSource: dataset.source,
+        dataSource: rows.source,
         latentDim: codec.latentDim,
-        inputShape: dataset.shape,
-        count: dataset.count,
-        totalCount: await datasetTotal(params.data, dataset, params.limit, signal),
-        ...(dataset.labels ? { labels: dataset.labels } : {}),
-        ...(dataset.labelNames ? { labelNames: dataset.labelNames } : {}),
+        inputShape: rows.shape,
+        count: rows.count,
+        totalCount: rows.totalCount,
+        ...(rows.labels ? { labels: rows.labels } : {}),
+        ...(rows.labelNames ? { labelNames: rows.labelNames } : {}),
         latents,
         ...(errors ? { reconstructionError: errors } : {}),
         latentMean: mean,
@@ -50,7 +51,8 @@ export async function openForeignSession(
       },
     };
   } catch (error) {
-    codec.dispose();
+    codec?.dispose();
+    await rows.close();
     throw error;
   }
 }

@@ -9,9 +9,10 @@ import { EngineError, type OpenSessionParams } from '../../shared/protocol';
 import { readRows } from '../data/readers/arrayFile';
 import { emptyExtent, widenExtent } from '../data/arrays';
 import { fileSource } from '../data/io/bytes';
-import { type Dataset, DataError } from '../data/dataset';
+import { DataError } from '../data/dataset';
 import { type LabelRows, readLabelsCsv } from '../data/readers/labelsCsv';
-import { asDataError, datasetTotal, loadDataset } from '../data/loadDataset';
+import { asDataError, openSampleRows } from '../data/loadDataset';
+import type { SampleRows } from '../data/sampleRows';
 import { readNpyHeader } from '../data/readers/npy';
 import { columnMoments } from './columnMoments';
 import type { OpenedSession } from './sessions';
@@ -67,10 +68,15 @@ export async function openLatents(
     labelRows = await readLabelsCsv(labelsPath, signal);
     checkCount(labelsPath, labelRows.labels.length, 'labels', path, total, 'give one label per row of latents, in the same order');
   }
-  let images: Dataset | undefined;
+  let images: SampleRows | undefined;
   if (params.images !== undefined) {
-    images = await loadDataset(params.images, { limit: params.limit, signal });
-    checkCount(images.source, await datasetTotal(params.images, images, params.limit, signal), 'samples', path, total, 'give the images these latents were encoded from, in the same order');
+    images = await openSampleRows(params.images, { limit: params.limit, signal });
+    try {
+      checkCount(images.source, images.totalCount, 'samples', path, total, 'give the images these latents were encoded from, in the same order');
+    } catch (error) {
+      await images.close();
+      throw error;
+    }
   }
   // A labels file wins; otherwise the images' own labels (a labelled dataset) color the map.
   const labels = labelRows?.labels.subarray(0, count) ?? images?.labels;
@@ -78,7 +84,7 @@ export async function openLatents(
   const { mean, std } = columnMoments(latents, count, dim);
   const inputShape = images?.shape ?? [];
   return {
-    open: { kind: 'latents', noDecoderReason: NO_DECODER_REASON, inputShape, x: images?.x ?? new Float32Array(0), count, latentDim: dim, latents },
+    open: { kind: 'latents', noDecoderReason: NO_DECODER_REASON, inputShape, ...(images ? { rows: images } : {}), count, latentDim: dim, latents },
     session: {
       kind: 'latents',
       capabilities: { decodes: false, variational: false, adjustableK: false },

@@ -1,13 +1,15 @@
 /**
  * Explorer sessions: a checkpoint and a dataset encoded once (or bare latents read from a file),
  * kept in the engine so that hover, slider and grid requests only decode. Every tensor lives inside
- * a tidy; sessions free their model on close.
+ * a tidy; sessions free their model and release their data file on close. An engine that exits
+ * leaves its files to the operating system, which closes every descriptor of a process that ends.
  */
 import { randomUUID } from 'node:crypto';
 import { EngineError, type OpenSessionParams, type Session } from '../../shared/protocol';
 import type { Backend } from '../backend';
 import type { BuiltModel } from '../models/modelKind';
 import type { ForeignCodec } from '../foreign/openForeign';
+import type { SampleRows } from '../data/sampleRows';
 import { openCheckpointSession } from './checkpointSession';
 import { openForeignSession } from './foreignSession';
 import { openLatents } from './latentsSession';
@@ -22,8 +24,8 @@ export interface OpenSession {
   noDecoderReason?: string;
   /** Per-sample input shape; [] when the session has no inputs. */
   inputShape: number[];
-  /** Inputs in the model's normalisation, [count, ...inputShape]; empty without inputs. */
-  x: Float32Array;
+  /** The inputs, read on demand in the model's normalisation; absent when the session has none. */
+  rows?: SampleRows;
   count: number;
   latentDim: number;
   latents: Float32Array;
@@ -62,6 +64,7 @@ export class Sessions {
     const session = this.open.get(id);
     session?.model?.dispose();
     session?.foreign?.dispose();
+    void session?.rows?.close();
     return this.open.delete(id);
   }
 }

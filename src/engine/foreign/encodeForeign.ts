@@ -1,4 +1,6 @@
 /** Batched passes of a foreign model over a whole dataset: latents, and each sample's reconstruction error when it decodes. */
+import { sampleSize } from '../data/dataset';
+import { arrayBatches, type RowBatches } from '../data/sampleRows';
 import type { ForeignCodec } from './openForeign';
 
 export interface ForeignEncoded {
@@ -7,24 +9,33 @@ export interface ForeignEncoded {
   errors?: Float32Array;
 }
 
-export async function encodeWithForeign(codec: ForeignCodec, x: Float32Array, count: number, options: { batchSize?: number; signal?: AbortSignal; withErrors?: boolean } = {}): Promise<ForeignEncoded> {
-  const rowSize = x.length / Math.max(count, 1);
-  const batchSize = options.batchSize ?? 256;
+export interface ForeignEncodeOptions {
+  batchSize?: number;
+  signal?: AbortSignal;
+  withErrors?: boolean;
+}
+
+/** Reads the rows one batch at a time, so only the latents (and errors) grow with the dataset. */
+export async function encodeRowsWithForeign(codec: ForeignCodec, data: RowBatches, options: ForeignEncodeOptions = {}): Promise<ForeignEncoded> {
+  const { count } = data;
+  const rowSize = sampleSize(data.shape);
   const latents = new Float32Array(count * codec.latentDim);
   const errors = options.withErrors && codec.decode ? new Float32Array(count) : undefined;
-  for (let start = 0; start < count; start += batchSize) {
-    options.signal?.throwIfAborted();
-    const rows = Math.min(batchSize, count - start);
-    const batch = x.subarray(start * rowSize, (start + rows) * rowSize);
-    const z = await codec.encode(batch, rows);
+  for await (const { start, rows, x } of data.batches(options.batchSize ?? 256, options.signal)) {
+    const z = await codec.encode(x, rows);
     latents.set(z, start * codec.latentDim);
     if (!errors || !codec.decode) continue;
     const reconstruction = await codec.decode(z, rows);
     for (let row = 0; row < rows; row++) {
       let sum = 0;
-      for (let i = row * rowSize; i < (row + 1) * rowSize; i++) sum += (reconstruction[i]! - batch[i]!) ** 2;
+      for (let i = row * rowSize; i < (row + 1) * rowSize; i++) sum += (reconstruction[i]! - x[i]!) ** 2;
       errors[start + row] = sum / rowSize;
     }
   }
   return errors ? { latents, errors } : { latents };
+}
+
+/** Latents of `count` samples already in memory, in the data's layout. */
+export async function encodeWithForeign(codec: ForeignCodec, x: Float32Array, count: number, options: ForeignEncodeOptions = {}): Promise<ForeignEncoded> {
+  return encodeRowsWithForeign(codec, arrayBatches(x.subarray(0, count * sampleSize(codec.sampleShape)), codec.sampleShape), options);
 }

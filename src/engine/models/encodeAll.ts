@@ -1,6 +1,6 @@
 /** Batched passes over a whole dataset: latents, and optionally each sample's reconstruction error. */
 import type { Tf } from '../backend';
-import { sampleSize } from '../data/dataset';
+import { arrayBatches, type RowBatches } from '../data/sampleRows';
 import type { BuiltModel } from './modelKind';
 
 export interface EncodeOptions {
@@ -15,18 +15,15 @@ export interface Encoded {
   errors?: Float32Array;
 }
 
-export async function encodeDataset(tf: Tf, model: BuiltModel<unknown>, x: Float32Array, shape: readonly number[], options: EncodeOptions & { withErrors?: boolean } = {}): Promise<Encoded> {
-  const rowSize = sampleSize(shape);
-  const count = x.length / rowSize;
-  const batchSize = options.batchSize ?? 1024;
+/** Reads the rows one batch at a time, so only the latents (and errors) grow with the dataset. */
+export async function encodeDataset(tf: Tf, model: BuiltModel<unknown>, data: RowBatches, options: EncodeOptions & { withErrors?: boolean } = {}): Promise<Encoded> {
+  const { count, shape } = data;
   const encodeOptions = options.k === undefined ? undefined : { k: options.k };
   const latents = new Float32Array(count * model.latentDim);
   const errors = options.withErrors ? new Float32Array(count) : undefined;
-  for (let start = 0; start < count; start += batchSize) {
-    options.signal?.throwIfAborted();
-    const rows = Math.min(batchSize, count - start);
+  for await (const { start, rows, x } of data.batches(options.batchSize ?? 1024, options.signal)) {
     const [code, error] = tf.tidy(() => {
-      const batch = tf.tensor(x.subarray(start * rowSize, (start + rows) * rowSize), [rows, ...shape]);
+      const batch = tf.tensor(x, [rows, ...shape]);
       const z = model.encode(batch, encodeOptions);
       if (!errors) return [z];
       const reconstruction = model.decode(z);
@@ -42,6 +39,7 @@ export async function encodeDataset(tf: Tf, model: BuiltModel<unknown>, x: Float
   return errors ? { latents, errors } : { latents };
 }
 
+/** Latents of samples already in memory, [count, ...shape] in the model's normalisation. */
 export async function encodeAll(tf: Tf, model: BuiltModel<unknown>, x: Float32Array, shape: readonly number[], options: EncodeOptions = {}): Promise<Float32Array> {
-  return (await encodeDataset(tf, model, x, shape, options)).latents;
+  return (await encodeDataset(tf, model, arrayBatches(x, shape), options)).latents;
 }

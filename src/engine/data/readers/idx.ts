@@ -8,7 +8,7 @@ import { type ArrayHeader, readLabels, readRows, scanExtent, scanLabels } from '
 import type { DType } from '../arrays';
 import { type ByteSource, fileSource, gzipSource, readPrefix } from '../io/bytes';
 import { DataError, type LoadOptions } from '../dataset';
-import type { FormatReader, RawDataset, RawSummary } from '../formats';
+import type { FormatReader, RawDataset, RawSummary, RowFile } from '../formats';
 
 const TYPE_CODES: Record<number, DType> = { 0x08: 'uint8', 0x09: 'int8', 0x0b: 'int16', 0x0c: 'int32', 0x0d: 'float32', 0x0e: 'float64' };
 
@@ -96,7 +96,17 @@ export async function inspectIdxPair(imagesPath: string, labelsPath: string | un
   return summary;
 }
 
+/** Gzipped images must be decoded whole; plain ones are read where they lie, after their labels. */
+async function idxRowFile(imagesPath: string, { limit, signal }: LoadOptions): Promise<RowFile | undefined> {
+  const { images, header, labels } = await openPair(imagesPath, await labelsBeside(imagesPath), signal);
+  if (images.size === undefined) return undefined;
+  const file: RowFile = { path: imagesPath, header };
+  if (labels) file.labels = await readLabels(labels.source, labels.header, header.shape[0]!, imagesPath, limit, signal);
+  return file;
+}
+
 export const idxReader: FormatReader = {
   load: async (path, options) => readIdxPair(path, await labelsBeside(path), options),
   inspect: async (path, options) => inspectIdxPair(path, await labelsBeside(path), options),
+  rowFile: idxRowFile,
 };

@@ -135,4 +135,5 @@ export const npyReader: FormatReader = {
     const header = await readNpyHeader(source, signal);
     return { dtype: header.dtype, shape: header.shape, ...(await scanExtent(source, header, signal)) };
   },
+  rowFile: async (path, { signal }) => ({ path, header: await readNpyHeader(await npyFile(path), signal) }),
 };

@@ -1,9 +1,11 @@
 /**
- * The performance benchmarks, each against its reference measured on this machine in this run. Usage: npm run bench -- [--json] [--quick] [--only field,field]
+ * The performance benchmarks, each against its reference measured on this machine in this run. Usage: npm run bench -- [--json] [--quick] [--only field,field|scale]
  * A table (figure, ours, reference, value, target) precedes the last stdout line, one JSON object
  * with every field. --quick shrinks each run for a smoke check; its figures are indicative only.
  */
 import { benchActivation } from './activation';
+import { benchScaleEngine, scaleMapData } from './scaleEngine';
+import { benchScaleMap } from './scaleMap';
 import { benchEngineLeaks } from './engineLeaks';
 import { type BenchOptions, type Figure, formatValue } from './figures';
 import { benchTraining } from './train';
@@ -11,7 +13,8 @@ import { benchUmap } from './umap';
 import { benchWebview } from './webview';
 import { benchLoopHolds, benchWhileTraining } from './whileTraining';
 
-const benches: { fields: string[]; run: (options: BenchOptions) => Promise<Figure[]> }[] = [
+/** `--only` takes fields or a group; a group's benches run only when asked for (`scale`: the million-point ones, about 15 minutes here). */
+const benches: { fields: string[]; group?: string; run: (options: BenchOptions) => Promise<Figure[]> }[] = [
   { fields: ['trainRatioVsKeras'], run: benchTraining },
   { fields: ['umapTimeRatio', 'umapTrustDelta'], run: benchUmap },
   { fields: ['decodeP95Ms', 'firstDrawMs100k'], run: benchWebview },
@@ -19,6 +22,8 @@ const benches: { fields: string[]; run: (options: BenchOptions) => Promise<Figur
   { fields: ['activationMs'], run: benchActivation },
   { fields: ['decodeP95MsWhileTraining', 'decodeMaxMsWhileTraining', 'cancelMsWhileTraining'], run: benchWhileTraining },
   { fields: ['maxLoopHoldMsWhileTraining'], run: benchLoopHolds },
+  { fields: ['encodeMs1M', 'engineRssMb1M'], group: 'scale', run: benchScaleEngine },
+  { fields: ['firstDrawMs1M', 'panFrameMsP95_1M', 'hoverMsP95_1M', 'pickRedrawMsP95_1M', 'webviewHeapMb1M'], group: 'scale', run: async (options) => benchScaleMap(options, await scaleMapData(options)) },
 ];
 
 function option(name: string): string | undefined {
@@ -31,7 +36,8 @@ async function main(): Promise<void> {
   const only = option('only')?.split(',');
   const figures: Figure[] = [];
   for (const bench of benches) {
-    if (only && !bench.fields.some((field) => only.includes(field))) continue;
+    const chosen = only ? bench.fields.some((field) => only.includes(field)) || (bench.group !== undefined && only.includes(bench.group)) : bench.group === undefined;
+    if (!chosen) continue;
     const started = Date.now();
     figures.push(...(await bench.run(options)));
     console.error(`bench: ${bench.fields.join(', ')} in ${((Date.now() - started) / 1000).toFixed(0)} s`);

@@ -9,12 +9,13 @@
  * The digits: MNIST's 70,000, then copies shifted a pixel or two, written once to the bench cache.
  */
 import { fork } from 'node:child_process';
-import { closeSync, existsSync, mkdirSync, openSync, readFileSync, renameSync, writeSync } from 'node:fs';
+import { closeSync, existsSync, mkdirSync, openSync, readFileSync, renameSync, writeFileSync, writeSync } from 'node:fs';
 import * as path from 'node:path';
 import { loadBackend } from '../src/engine/backend';
 import { createHandlers } from '../src/engine/handlers';
 import type { Session, TrainParams } from '../src/shared/protocol';
 import type { RequestContext } from '../src/shared/rpc';
+import { encodeNpy } from '../src/engine/data/readers/npy';
 import { handMadeNpy, npyHeader } from '../test/support/helpers';
 import { benchCache, cachedCheckpoint } from './cachedCheckpoint';
 import type { BenchOptions, Figure } from './figures';
@@ -38,7 +39,7 @@ interface ChildReport {
 export async function benchScaleEngine(options: BenchOptions): Promise<Figure[]> {
   const checkpoint = await cachedCheckpoint(await loadBackend(), convVae(options));
   const samples = options.quick ? QUICK_SAMPLES : SAMPLES;
-  const report = await inChild(checkpoint, digits1M(), samples);
+  const report = await inChild(checkpoint, digits1M(), samples, latentsFile(samples));
   if (report.count !== samples) throw new Error(`bench: the session holds ${report.count} digits, not ${samples}`);
   const digits = samples.toLocaleString('en');
   return [
@@ -66,10 +67,10 @@ function convVae(options: BenchOptions): Omit<TrainParams, 'out'> {
   return { model: 'vae', latentDim: 16, config: { encoder: 'conv' }, data: mnistTrainPath, limit: options.quick ? 2000 : 10_000, epochs: 1, seed: 1 };
 }
 
-function inChild(checkpoint: string, data: string, samples: number): Promise<ChildReport> {
+function inChild(checkpoint: string, data: string, samples: number, latentsOut: string): Promise<ChildReport> {
   return new Promise((resolve, reject) => {
     // The engine's own serialisation, so the session's reply costs the child what it costs the engine.
-    const child = fork(__filename, [CHILD_FLAG, checkpoint, data, String(samples)], { serialization: 'advanced', stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+    const child = fork(__filename, [CHILD_FLAG, checkpoint, data, String(samples), latentsOut], { serialization: 'advanced', stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
     let report: ChildReport | undefined;
     child.on('message', (message: { session?: Session; report?: ChildReport }) => {
       report = message.report ?? report;
@@ -80,7 +81,7 @@ function inChild(checkpoint: string, data: string, samples: number): Promise<Chi
 }
 
 /** In the child: the engine's handlers open the session as the extension's engine process does, and the session goes back as its reply would. */
-async function runChild([checkpoint, data, samples]: string[]): Promise<void> {
+async function runChild([checkpoint, data, samples, latentsOut]: string[]): Promise<void> {
   await loadBackend();
   const handlers = createHandlers();
   const context: RequestContext = { signal: new AbortController().signal, emit: () => undefined };
@@ -90,8 +91,36 @@ async function runChild([checkpoint, data, samples]: string[]): Promise<void> {
   const { user, system } = process.cpuUsage(cpu);
   await new Promise<void>((resolve, reject) => process.send!({ session }, undefined, undefined, (error: Error | null) => (error ? reject(error) : resolve())));
   await handlers.closeSession({ sessionId: session.sessionId }, context);
+  // The map bench (scaleMap.ts) explores these latents; written after the peak was taken.
+  writeFileSync(`${latentsOut!}.partial`, encodeNpy(session.latents, [session.count, session.latentDim]));
+  renameSync(`${latentsOut!}.partial`, latentsOut!);
   const report: ChildReport = { encodeMs, encodeCpuMs: (user + system) / 1000, count: session.count, peakRssMb: process.resourceUsage().maxRSS / 1024 };
   process.send!({ report }, undefined, undefined, () => process.exit(0));
+}
+
+function latentsFile(samples: number): string {
+  return path.join(benchCache, 'digits1m', `latents-${samples}.npy`);
+}
+
+/**
+ * What the map bench draws: the latents the engine bench encoded (encoded here when that bench did
+ * not run), their MNIST labels and the digits themselves for hover thumbnails.
+ */
+export async function scaleMapData(options: BenchOptions): Promise<{ latents: string; labels: string; images: string; count: number }> {
+  const samples = options.quick ? QUICK_SAMPLES : SAMPLES;
+  const latents = latentsFile(samples);
+  if (!existsSync(latents)) await inChild(await cachedCheckpoint(await loadBackend(), convVae(options)), digits1M(), samples, latents);
+  return { latents, labels: labels1M(samples), images: digits1M(), count: samples };
+}
+
+/** The digits' labels as a CSV, in the order digits1M writes them (every shift repeats MNIST's order). */
+function labels1M(samples: number): string {
+  const file = path.join(benchCache, 'digits1m', `labels-${samples}.csv`);
+  if (existsSync(file)) return file;
+  const originals = Buffer.concat([readFileSync(mnistTrainPath.replace('images-idx3', 'labels-idx1')).subarray(8), readFileSync(mnistTestPath.replace('images-idx3', 'labels-idx1')).subarray(8)]);
+  const lines = Array.from({ length: samples }, (_, i) => String(originals[i % originals.length]));
+  writeFileSync(file, `label\n${lines.join('\n')}\n`);
+  return file;
 }
 
 /** Shifts of a digit, in pixels right and down, each applied to all 70,000; 15 of them cover a million. */

@@ -24,7 +24,9 @@ let shared: Renderer | undefined;
 export function sharedRenderer(): Renderer {
   if (shared && !shared.isDestroyed && !shared.regl._gl.isContextLost()) return shared;
   const canvas = document.createElement('canvas');
-  const gl = canvas.getContext('webgl', { antialias: true, preserveDrawingBuffer: true });
+  // No multisampling: the points' edges are smoothed in their shader, and software WebGL (SwiftShader)
+  // spends a third of a frame resolving it.
+  const gl = canvas.getContext('webgl', { antialias: false, preserveDrawingBuffer: true });
   if (!gl) throw new Error('this view cannot create a WebGL context (hardware acceleration off, or too many views open); close some views or enable GPU acceleration');
   const extensions = EXTENSIONS.filter((name) => gl.getExtension(name));
   const renderer = createRenderer({ regl: createRegl({ gl, extensions, cachedCode: reglCode } as createRegl.InitializationOptions), canvas });

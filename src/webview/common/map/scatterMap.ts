@@ -424,6 +424,22 @@ export class ScatterMap {
     return () => this.element.removeEventListener('keydown', key);
   }
 
+  /** The point nearest to a canvas position, by a scan (for tests and benches; hover uses the k-d tree). */
+  private nearest(x: number, y: number): number | undefined {
+    const drawn = this.uploaded;
+    if (!drawn) return undefined;
+    const [dx, dy] = this.dataAt(x, y);
+    const tx = ((dx - drawn.extent.x[0]) / (drawn.extent.x[1] - drawn.extent.x[0])) * 2 - 1;
+    const ty = ((dy - drawn.extent.y[0]) / (drawn.extent.y[1] - drawn.extent.y[0])) * 2 - 1;
+    let best: number | undefined;
+    let bestDistance = Infinity;
+    drawn.x.forEach((px, i) => {
+      const distance = (px - tx) ** 2 + (drawn.y[i]! - ty) ** 2;
+      if (distance < bestDistance) [best, bestDistance] = [i, distance];
+    });
+    return best;
+  }
+
   private inspection() {
     return {
       count: () => this.uploaded?.x.length ?? 0,
@@ -435,6 +451,8 @@ export class ScatterMap {
       projection: () => this.drawn && { x: Array.from(this.drawn.projection.x), y: Array.from(this.drawn.projection.y) },
       axisTitles: () => this.drawn && axisTitles(this.drawn.projection),
       screenPosition: (index: number) => this.scatter?.getScreenPosition(index),
+      hovered: () => this.scatter?.get('hoveredPoint'),
+      nearest: (x: number, y: number) => this.nearest(x, y),
       context: () => this.scatter?.get('renderer').regl._gl,
     };
   }

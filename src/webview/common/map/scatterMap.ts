@@ -279,17 +279,17 @@ export class ScatterMap {
     const context = this.ringLayer.getContext('2d');
     const { clientWidth: width, clientHeight: height } = this.element;
     const ratio = window.devicePixelRatio;
-    this.ringLayer.width = width * ratio;
-    this.ringLayer.height = height * ratio;
+    // Resized only when the map was (a new size reallocates the canvas); otherwise cleared, as every view change calls this.
+    if (this.ringLayer.width !== width * ratio || this.ringLayer.height !== height * ratio) [this.ringLayer.width, this.ringLayer.height] = [width * ratio, height * ratio];
+    context?.setTransform(ratio, 0, 0, ratio, 0, 0);
+    context?.clearRect(0, 0, width, height);
     if (!scatter || !drawn || !context || !scatter.get('isPointsDrawn')) return;
-    const colors = themeColors();
-    context.scale(ratio, ratio);
     // One match among thousands of points (a hovered or searched sample) gets a ring that catches
     // the eye; more are shown by fading the rest (highlight).
     const [lone] = this.matches;
     const at = this.matches.length === 1 && lone !== undefined ? scatter.getScreenPosition(lone) : undefined;
     if (at) {
-      context.strokeStyle = colors.foreground;
+      context.strokeStyle = themeColors().foreground;
       context.lineWidth = 2.5;
       context.beginPath();
       context.arc(at[0], at[1], pointSize(drawn.x.length) + 8, 0, 2 * Math.PI);

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
-# Cached Python venvs with the reference frameworks. Usage: provision-python.sh [reference|converter]
+# Cached Python venvs with the reference frameworks. Usage: provision-python.sh [reference|converter|arrow]
 #   reference  python/requirements.txt (tensorflow-cpu, tf-keras, umap-learn, torch, onnx, …)
 #   converter  python/requirements-converter.txt (tensorflowjs with the TensorFlow it pins)
+#   arrow      python/requirements-arrow.txt (pyarrow, for the Parquet and Arrow IPC fixtures)
 # Prints the venv's python path on stdout. Idempotent: reinstalls only when the requirements changed.
 set -euo pipefail
 
@@ -11,7 +12,8 @@ which="${1:-reference}"
 case "$which" in
   reference) venv="$cache/py311"; req="$root/python/requirements.txt" ;;
   converter) venv="$cache/tfjs-converter"; req="$root/python/requirements-converter.txt" ;;
-  *) echo "provision-python: error: unknown venv '$which' (reference or converter)" >&2; exit 2 ;;
+  arrow) venv="$cache/py-arrow"; req="$root/python/requirements-arrow.txt" ;;
+  *) echo "provision-python: error: unknown venv '$which' (reference, converter or arrow)" >&2; exit 2 ;;
 esac
 stamp="$venv/.requirements.sha256"
 

@@ -33,6 +33,7 @@ step native-backend bash scripts/provision-libtensorflow.sh
 step chromium bash scripts/provision-chromium.sh
 step python-reference bash scripts/provision-python.sh reference
 step python-converter bash scripts/provision-python.sh converter
+step python-arrow bash scripts/provision-python.sh arrow
 step foreign-fixtures bash scripts/make-foreign-fixtures.sh
 step code-server bash scripts/e2e/setup-code-server.sh
 

@@ -101,7 +101,7 @@ const filePath = str({ minLength: 1, maxLength: 4096 });
 export const openSessionParamsSchema = obj({
   /** Checkpoint folder (or its latent-lab.json). */
   checkpoint: optional(filePath),
-  /** Bare latents: a .npy of [n, d] float32 or float64 rows, explored without any model. */
+  /** Bare latents, explored without any model: a .npy of [n, d] float32 or float64 rows, or a Parquet or Arrow IPC file (latents plus metadata columns). */
   latents: optional(filePath),
   /** With latents: a CSV of one label per row (header optional); integers are class indices, anything else names. */
   labels: optional(filePath),
@@ -114,6 +114,20 @@ export const openSessionParamsSchema = obj({
   limit: optional(num({ integer: true, min: 1 })),
 });
 export type OpenSessionParams = Infer<typeof openSessionParamsSchema>;
+
+/**
+ * One column of per-sample metadata beside bare latents (a Parquet or Arrow file's other columns), one
+ * entry per sample. Exactly one of the two forms is set: `values` for a numeric column (NaN where the
+ * file has null), or `codes` with `categories` for a text, boolean or dictionary column (`codes[i]`
+ * indexes `categories`; -1 where the file has null).
+ */
+const metadataColumnSchema = obj({
+  name: str({ maxLength: 256 }),
+  values: optional(typedArray('Float32Array')),
+  codes: optional(typedArray('Int32Array')),
+  categories: optional(arr(str({ maxLength: 1024 }), { maxLength: 1_000_000 })),
+});
+export type MetadataColumn = Infer<typeof metadataColumnSchema>;
 
 export const sessionSchema = obj({
   sessionId,
@@ -147,6 +161,8 @@ export const sessionSchema = obj({
   /** VQ-VAE: number of codebook entries. */
   codebookSize: optional(num({ integer: true, min: 1 })),
   history: arr(terms, { maxLength: 100_000 }),
+  /** Latents from a Parquet or Arrow file: its columns other than the latents, in file order. */
+  metadata: optional(arr(metadataColumnSchema, { maxLength: 256 })),
 });
 export type Session = Infer<typeof sessionSchema>;
 

@@ -158,7 +158,7 @@ test('labels files that are not one label per row are refused in one line', asyn
 
 test('the request must name a checkpoint or latents, and only what goes with it', async () => {
   const refusals: [Parameters<typeof handlers.openSession>[0], RegExp][] = [
-    [{}, /^openSession needs a checkpoint folder, .*or latents \(a \.npy\)/],
+    [{}, /^openSession needs a checkpoint folder, .*or latents \(a \.npy, Parquet or Arrow file\)/],
     [{ latents: 'a.npy', checkpoint: 'run' }, /give either a checkpoint \(with its data\) or latents \(with labels and images\), not both/],
     [{ latents: 'a.npy', data: 'sample' }, /not both/],
     [{ checkpoint: 'run', labels: 'labels.csv' }, /labels and images go with latents/],

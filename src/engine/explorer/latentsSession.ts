@@ -1,12 +1,16 @@
 /**
- * Sessions over bare latents: a .npy of [n, d] rows made elsewhere, with optional labels (a CSV) and
- * the images they encode (any dataset the readers read). There is no model, so the map, selection
- * and export work while every request that decodes answers why it cannot.
+ * Sessions over bare latents: a .npy of [n, d] rows made elsewhere, or a Parquet or Arrow file with
+ * the latents and per-sample metadata, with optional labels (a CSV) and the images they encode (any
+ * dataset the readers read). There is no model, so the map, selection and export work while every
+ * request that decodes answers why it cannot.
  */
 import { stat } from 'node:fs/promises';
-import { resolve } from 'node:path';
-import { EngineError, type OpenSessionParams } from '../../shared/protocol';
+import { extname, resolve } from 'node:path';
+import { EngineError, type MetadataColumn, type OpenSessionParams } from '../../shared/protocol';
 import { readRows } from '../data/readers/arrayFile';
+import { readArrowLatents } from '../data/readers/arrowIpc';
+import { MAX_LATENT_DIM } from '../data/readers/columnar';
+import { readParquetLatents } from '../data/readers/parquet';
 import { emptyExtent, widenExtent } from '../data/arrays';
 import { fileSource } from '../data/io/bytes';
 import { DataError } from '../data/dataset';
@@ -19,18 +23,18 @@ import type { OpenedSession } from './sessions';
 
 export const NO_DECODER_REASON = 'latents only: there is no decoder to decode with — open a checkpoint (or a model) to interpolate, traverse or decode';
 
-/** The schema's bound on per-dimension statistics; no real latent space comes near it. */
-const MAX_LATENT_DIM = 65_536;
-
 interface LatentRows {
   latents: Float32Array;
   /** Rows in the file, before any limit. */
   total: number;
   dim: number;
+  /** Parquet and Arrow files: their other columns, and the labels of a label column among them. */
+  metadata?: MetadataColumn[];
+  labels?: LabelRows;
 }
 
 /** The first `limit` rows of a float .npy, refusing other dtypes, shapes and non-finite values. */
-async function readLatents(path: string, limit: number | undefined, signal?: AbortSignal): Promise<LatentRows> {
+async function readNpyLatents(path: string, limit: number | undefined, signal?: AbortSignal): Promise<LatentRows> {
   const source = fileSource(path, (await asDataError(path, stat(path))).size);
   const header = await readNpyHeader(source, signal);
   if (header.dtype !== 'float32' && header.dtype !== 'float64') {
@@ -47,6 +51,18 @@ async function readLatents(path: string, limit: number | undefined, signal?: Abo
   return { latents, total, dim };
 }
 
+/** Readers by file extension; any other file is read as a .npy. */
+const COLUMNAR_READERS = new Map([
+  ['.parquet', readParquetLatents],
+  ['.arrow', readArrowLatents],
+  ['.feather', readArrowLatents],
+  ['.arrows', readArrowLatents],
+]);
+
+function readLatents(path: string, limit: number | undefined, signal?: AbortSignal): Promise<LatentRows> {
+  return (COLUMNAR_READERS.get(extname(path).toLowerCase()) ?? readNpyLatents)(path, limit, signal);
+}
+
 /** Every count must agree, so that row i of each file describes the same sample. */
 function checkCount(file: string, count: number, unit: 'labels' | 'samples', latentsPath: string, rows: number, fix: string): void {
   if (count !== rows) throw new DataError(`${file} has ${count} ${unit} but ${latentsPath} has ${rows} rows of latents; ${fix}`);
@@ -60,7 +76,7 @@ export async function openLatents(
   if (params.checkpoint !== undefined || params.data !== undefined) {
     throw new EngineError('bad-request', `${path}: give either a checkpoint (with its data) or latents (with labels and images), not both`);
   }
-  const { latents, total, dim } = await readLatents(path, params.limit, signal);
+  const { latents, total, dim, metadata, labels: fileLabels } = await readLatents(path, params.limit, signal);
   const count = latents.length / dim;
   let labelRows: LabelRows | undefined;
   if (params.labels !== undefined) {
@@ -78,9 +94,10 @@ export async function openLatents(
       throw error;
     }
   }
-  // A labels file wins; otherwise the images' own labels (a labelled dataset) color the map.
-  const labels = labelRows?.labels.subarray(0, count) ?? images?.labels;
-  const labelNames = labelRows ? labelRows.labelNames : images?.labelNames;
+  // A labels file wins, then a label column of the latents file; otherwise the images' own labels (a labelled dataset) color the map.
+  const labelSource = labelRows ?? fileLabels;
+  const labels = labelSource?.labels.subarray(0, count) ?? images?.labels;
+  const labelNames = labelSource ? labelSource.labelNames : images?.labelNames;
   const { mean, std } = columnMoments(latents, count, dim);
   const inputShape = images?.shape ?? [];
   return {
@@ -102,6 +119,7 @@ export async function openLatents(
       latentMean: mean,
       latentStd: std,
       history: [],
+      ...(metadata?.length ? { metadata } : {}),
     },
   };
 }

@@ -48,7 +48,7 @@ export class Sessions {
     if (model !== undefined) opened = await openForeignSession(this.backend, { ...params, model }, signal);
     else if (latents !== undefined) opened = await openLatents({ ...params, latents }, signal);
     else if (checkpoint !== undefined) opened = await openCheckpointSession(this.backend, { ...params, checkpoint }, signal);
-    else throw new EngineError('bad-request', 'openSession needs a checkpoint folder, a model made elsewhere (with data), or latents (a .npy) to explore without a model');
+    else throw new EngineError('bad-request', 'openSession needs a checkpoint folder, a model made elsewhere (with data), or latents (a .npy, Parquet or Arrow file) to explore without a model');
     const id = randomUUID();
     this.open.set(id, { id, ...opened.open });
     return { sessionId: id, ...opened.session };

@@ -1,6 +1,6 @@
 /**
  * "Explore Latents…": either a checkpoint's latents on a dataset of the user's choosing (not only the
- * one it was trained on), or a .npy of latents made elsewhere with optional labels and images.
+ * one it was trained on), or latents made elsewhere (.npy, Parquet, Arrow IPC) with optional labels and images.
  */
 import * as vscode from 'vscode';
 import type { PanelTarget } from '../../shared/webviewProtocol';
@@ -10,7 +10,7 @@ export async function askWhatToExplore(): Promise<PanelTarget | undefined> {
   const source = await vscode.window.showQuickPick(
     [
       { label: '$(database) A checkpoint on a dataset…', detail: 'Encode any data the model takes: its training set, the sample, a file or a folder', value: 'checkpoint' },
-      { label: '$(file) A latents file (.npy)…', detail: 'Latents made elsewhere, with optional labels and images; no model needed', value: 'latents' },
+      { label: '$(file) A latents file (.npy, Parquet, Arrow)…', detail: 'Latents made elsewhere, with optional labels and images; no model needed', value: 'latents' },
     ],
     { title: 'Latent Lab: Explore Latents — what to explore' },
   );
@@ -42,7 +42,7 @@ async function askForLatents(): Promise<Extract<PanelTarget, { view: 'latents' }
     canSelectFiles: true,
     canSelectMany: false,
     openLabel: 'Explore',
-    filters: { 'NumPy latents (n × d)': ['npy'] },
+    filters: { 'Latents (NumPy n × d, Parquet, Arrow IPC)': ['npy', 'parquet', 'arrow', 'feather', 'arrows'] },
   });
   if (!latents?.[0]) return undefined;
   const labels = await pickLabels();

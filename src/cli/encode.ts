@@ -1,24 +1,29 @@
 import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
 import type { Backend } from '../engine/backend';
-import { type Dataset, DataError } from '../engine/data/dataset';
-import { loadDataset } from '../engine/data/loadDataset';
+import { DataError } from '../engine/data/dataset';
+import { openSampleRows } from '../engine/data/loadDataset';
 import { encodeNpy } from '../engine/data/readers/npy';
-import { renormalize } from '../engine/data/renormalize';
-import { encodeWithForeign } from '../engine/foreign/encodeForeign';
+import type { SampleRows } from '../engine/data/sampleRows';
+import { encodeRowsWithForeign } from '../engine/foreign/encodeForeign';
 import { findModel } from '../engine/foreign/findModel';
 import { openForeignModel } from '../engine/foreign/openForeign';
-import { encodeAll } from '../engine/models/encodeAll';
+import { encodeDataset } from '../engine/models/encodeAll';
 import { openCheckpoint } from '../engine/models/openCheckpoint';
 import { type ParsedArgs, intFlag, stringFlag, UsageError } from './args';
 import { type CliCommand, table } from './command';
 import { foreignFlagNames, foreignSpecFromFlags, foreignUsage } from './foreignFlags';
 
-/** What encodes the dataset: a Latent Lab checkpoint or a model made elsewhere. */
+/**
+ * What encodes the dataset: a Latent Lab checkpoint or a model made elsewhere. The rows are read in
+ * batches (from the file where it lies, for .npy and IDX), so a dataset larger than memory encodes.
+ */
 interface Encoder {
   kind: string;
   latentDim: number;
-  encode(dataset: Dataset, signal: AbortSignal): Promise<Float32Array>;
+  /** Opens the data in the normalisation the model reads. */
+  open(data: string, limit: number | undefined, signal: AbortSignal): Promise<SampleRows>;
+  encode(rows: SampleRows, signal: AbortSignal): Promise<Float32Array>;
   dispose(): void;
 }
 
@@ -35,23 +40,19 @@ export const encodeCommand: CliCommand = {
     const limit = args.flags.has('limit') ? intFlag(args, 'limit', 0) : undefined;
     // A checkpoint is checked before the data is read; a foreign model needs the data's shape to open.
     const encoder = checkpoint ? await checkpointEncoder(backend, args, checkpoint) : undefined;
-    let dataset: Dataset;
-    let chosen: Encoder;
+    let rows: SampleRows | undefined;
+    let chosen: Encoder | undefined;
     try {
-      dataset = await loadDataset(data, { limit, signal });
-      chosen = encoder ?? (await foreignEncoder(backend, args, model!, dataset.shape));
-    } catch (error) {
-      encoder?.dispose();
-      throw error;
-    }
-    try {
-      const latents = await chosen.encode(dataset, signal);
+      rows = await (encoder ?? dataOnly).open(data, limit, signal);
+      chosen = encoder ?? (await foreignEncoder(backend, args, model!, rows.shape));
+      const latents = await chosen.encode(rows, signal);
       const target = path.resolve(out);
-      await fs.writeFile(target, encodeNpy(latents, [dataset.count, chosen.latentDim]));
-      const result = { latents: target, count: dataset.count, latentDim: chosen.latentDim, kind: chosen.kind };
-      return { result, human: table([['latents', target], ['shape', `${dataset.count} × ${chosen.latentDim}`], ['model', chosen.kind]]) };
+      await fs.writeFile(target, encodeNpy(latents, [rows.count, chosen.latentDim]));
+      const result = { latents: target, count: rows.count, latentDim: chosen.latentDim, kind: chosen.kind };
+      return { result, human: table([['latents', target], ['shape', `${rows.count} × ${chosen.latentDim}`], ['model', chosen.kind]]) };
     } finally {
-      chosen.dispose();
+      (chosen ?? encoder)?.dispose();
+      await rows?.close();
     }
   },
 };
@@ -65,12 +66,15 @@ async function checkpointEncoder(backend: Backend, args: ParsedArgs, checkpoint:
     return {
       kind: meta.kind,
       latentDim: model.latentDim,
-      encode: (dataset, signal) => {
-        if (dataset.shape.join('×') !== meta.inputShape.join('×')) {
-          throw new DataError(`${dataset.source}: samples have shape ${dataset.shape.join('×')} but the model expects ${meta.inputShape.join('×')} — encode data like the training data`);
+      open: async (data, limit, signal) => {
+        const rows = await openSampleRows(data, { limit, signal, normalization: meta.normalization });
+        if (rows.shape.join('×') !== meta.inputShape.join('×')) {
+          await rows.close();
+          throw new DataError(`${rows.source}: samples have shape ${rows.shape.join('×')} but the model expects ${meta.inputShape.join('×')} — encode data like the training data`);
         }
-        return encodeAll(tf, model, renormalize(dataset, meta.normalization), dataset.shape, { k, signal });
+        return rows;
       },
+      encode: async (rows, signal) => (await encodeDataset(tf, model, rows, { k, signal })).latents,
       dispose: () => model.dispose(),
     };
   } catch (error) {
@@ -79,6 +83,9 @@ async function checkpointEncoder(backend: Backend, args: ParsedArgs, checkpoint:
   }
 }
 
+/** A model made elsewhere reads the data as it is stored; it is opened once the data's shape is known. */
+const dataOnly: Pick<Encoder, 'open'> = { open: (data, limit, signal) => openSampleRows(data, { limit, signal }) };
+
 async function foreignEncoder(backend: Backend, args: ParsedArgs, model: string, dataShape: readonly number[]): Promise<Encoder> {
   if (args.flags.has('k')) throw new UsageError('--k applies to Latent Lab checkpoints whose number of active units can change (k-sparse), not to models made elsewhere');
   const spec = foreignSpecFromFlags(args, await modelFile(model));
@@ -86,7 +93,8 @@ async function foreignEncoder(backend: Backend, args: ParsedArgs, model: string,
   return {
     kind: spec.format,
     latentDim: codec.latentDim,
-    encode: async (dataset, signal) => (await encodeWithForeign(codec, dataset.x, dataset.count, { signal })).latents,
+    open: dataOnly.open,
+    encode: async (rows, signal) => (await encodeRowsWithForeign(codec, rows, { signal })).latents,
     dispose: () => codec.dispose(),
   };
 }

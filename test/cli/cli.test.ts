@@ -36,7 +36,7 @@ for (const [args, pattern] of [
 }
 
 test('train --json, inspect and encode work end to end on the bundled sample', async (t) => {
-  const { copyFileSync, mkdtempSync, readFileSync, rmSync } = await import('node:fs');
+  const { copyFileSync, mkdtempSync, readFileSync, rmSync, writeFileSync } = await import('node:fs');
   const { tmpdir } = await import('node:os');
   const path = await import('node:path');
   const dir = mkdtempSync(path.join(tmpdir(), 'latent-lab-cli-'));
@@ -72,6 +72,28 @@ test('train --json, inspect and encode work end to end on the bundled sample', a
   const inspectedLatents = lastJson((await runCli(['inspect', latents, '--json'])).stdout);
   assert.equal(inspectedLatents.count, 40);
   assert.deepEqual(inspectedLatents.shape, [3]);
+
+  // Rows are read from a .npy where it lies: a file over the in-memory data budget encodes, row for row as the same digits in memory.
+  const { loadDataset } = await import('../../src/engine/data/loadDataset');
+  const { encodeNpy } = await import('../../src/engine/data/readers/npy');
+  const digits = await loadDataset('sample', { limit: 600 });
+  const digitsFile = path.join(dir, 'digits.npy');
+  // As the digits are stored (0–255), so the file's own scale matches the model's.
+  writeFileSync(digitsFile, encodeNpy(digits.x.map((value) => Math.round(value * 255)), [digits.count, ...digits.shape]));
+  const budget = '500000';
+  assert.ok(digits.x.byteLength > Number(budget));
+  const fromFile = path.join(dir, 'from-file.npy');
+  const streamed = await runCli(['encode', '--checkpoint', checkpoint, '--data', digitsFile, '--out', fromFile, '--json'], { LATENT_LAB_MAX_DATA_BYTES: budget });
+  assert.equal(streamed.code, 0, streamed.stderr);
+  const fromMemory = path.join(dir, 'from-memory.npy');
+  assert.equal((await runCli(['encode', '--checkpoint', checkpoint, '--data', 'sample', '--limit', '600', '--out', fromMemory])).code, 0);
+  const npyValues = (file: string) => {
+    const bytes = readFileSync(file);
+    return new Float32Array(Uint8Array.from(bytes.subarray(10 + bytes.readUInt16LE(8))).buffer);
+  };
+  const [a, b] = [npyValues(fromFile), npyValues(fromMemory)];
+  assert.equal(a.length, 600 * 3);
+  assert.ok(a.every((value, i) => Math.abs(value - b[i]!) < 1e-5), 'the streamed latents equal those of the digits in memory');
 
   // The checkpoint's capabilities, not its kind's name, decide whether k may change.
   const fixedK = await runCli(['encode', '--checkpoint', checkpoint, '--data', 'sample', '--limit', '40', '--out', latents, '--k', '2']);

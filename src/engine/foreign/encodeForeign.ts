@@ -1,6 +1,6 @@
 /** Batched passes of a foreign model over a whole dataset: latents, and each sample's reconstruction error when it decodes. */
 import { sampleSize } from '../data/dataset';
-import { arrayBatches, type RowBatches } from '../data/sampleRows';
+import type { RowBatches } from '../data/sampleRows';
 import type { ForeignCodec } from './openForeign';
 
 export interface ForeignEncoded {
@@ -33,9 +33,4 @@ export async function encodeRowsWithForeign(codec: ForeignCodec, data: RowBatche
     }
   }
   return errors ? { latents, errors } : { latents };
-}
-
-/** Latents of `count` samples already in memory, in the data's layout. */
-export async function encodeWithForeign(codec: ForeignCodec, x: Float32Array, count: number, options: ForeignEncodeOptions = {}): Promise<ForeignEncoded> {
-  return encodeRowsWithForeign(codec, arrayBatches(x.subarray(0, count * sampleSize(codec.sampleShape)), codec.sampleShape), options);
 }

@@ -14,7 +14,7 @@ export async function benchActivation(): Promise<Figure[]> {
   if ('problem' in provisioned) throw new Error(`bench: code-server could not be provisioned: ${provisioned.problem}`);
   await ensureBuilt();
   const workbench = await startWorkbench(provisioned);
-  const browser = await launchChromium(provisioned.chromium);
+  const browser = await launchChromium({ executablePath: provisioned.chromium });
   try {
     const page = await browser.newPage({ viewport: { width: 1440, height: 900 } });
     await page.goto(workbench.url);

@@ -12,6 +12,7 @@ import { loadBackend, type Tf } from '../../src/engine/backend';
 import { loadCheckpoint } from '../../src/engine/checkpoint/checkpoint';
 import { disposeModelParts } from '../../src/engine/models/modelKind';
 import { cliErrorLines, distPath, lastJson, runCli } from '../support/helpers';
+import { seededRandom } from '../../src/engine/training/random';
 
 const KILLS = 50;
 const SEED = 14;
@@ -32,17 +33,6 @@ after(async () => {
   for (const group of running) killGroup(group);
   await fs.rm(scratch, { recursive: true, force: true });
 });
-
-/** mulberry32: the kill moments repeat from run to run. */
-function seeded(seed: number): () => number {
-  let state = seed;
-  return () => {
-    state = (state + 0x6d2b79f5) | 0;
-    let t = Math.imul(state ^ (state >>> 15), 1 | state);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 type KillMoment = { after: 'start'; delayMs: number } | { after: 'epoch line' | 'temp folder' | 'old folder'; count: number; delayMs: number };
 
@@ -182,7 +172,7 @@ test(`${KILLS} SIGKILLs at random moments across epochs and checkpoint writes lo
   const started = Date.now();
   const dir = await fs.mkdtemp(path.join(scratch, 'kills-'));
   const run = path.join(dir, 'run');
-  const random = seeded(SEED);
+  const random = seededRandom(SEED);
   const figures = { crashKills: 0, checkpointsLost: 0, killsBeforeFirstEpochLine: 0, killsDuringWrite: 0, killsInSwap: 0, restoredByLoad: 0, resumesChecked: 0, staleLocksTakenOver: 0, leftoversCleanedOnNextStart: 0, leftoversNotCleaned: 0 };
   const problems: string[] = [];
   /** Epoch of the last checkpoint seen loadable; 0 while there is none. */

@@ -63,7 +63,7 @@ after(async () => {
 test('Latent Lab in a real VS Code workbench (code-server + Chromium)', { timeout: 240_000 }, async (t) => {
   assert.ok(provisioned, 'code-server was not provisioned (see the before hook)');
   workbench = await startWorkbench(provisioned);
-  browser = await launchChromium(provisioned.chromium);
+  browser = await launchChromium({ executablePath: provisioned.chromium });
   const context = await browser.newContext({ viewport: { width: 1440, height: 900 } });
   const page = await context.newPage();
   consoleLog = new ConsoleLog(page);

@@ -7,11 +7,17 @@ function chromiumPath(): string {
   return process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 }
 
+export interface LaunchOptions {
+  executablePath?: string;
+  /** Flags beside the suites' own (a bench turning on WebGPU for a library that draws with it). */
+  args?: string[];
+}
+
 /**
  * Fails at once, in one line naming the path and the command that installs it, when there is no
  * browser there — rather than leaving a suite's setup to time out.
  */
-export function launchChromium(executablePath = chromiumPath()): Promise<Browser> {
+export function launchChromium({ executablePath = chromiumPath(), args = [] }: LaunchOptions = {}): Promise<Browser> {
   try {
     accessSync(executablePath, constants.X_OK);
   } catch {
@@ -35,6 +41,7 @@ export function launchChromium(executablePath = chromiumPath()): Promise<Browser
       // still falls back to it by itself; the flags keep that working as Chromium retires the fallback.
       '--use-angle=swiftshader',
       '--enable-unsafe-swiftshader',
+      ...args,
     ],
   });
 }

@@ -1,0 +1,21 @@
+/**
+ * The scatter comparison bench (bench/scatterComparison.ts) builds its pages with esbuild before it
+ * opens a browser; this checks, without one, that the candidate's page still bundles with the
+ * project's regl-scatterplot and the bench harness. The other contenders are installed only when
+ * the bench runs, outside the repository, so they are not bundled here.
+ */
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { bundleContender, contenders } from '../../bench/scatterComparison';
+
+test("regl-scatterplot's bench page bundles, without eval( or new Function( in its text", async () => {
+  const regl = contenders.find((contender) => contender.name === 'regl');
+  assert.ok(regl, 'the regl-scatterplot contender is listed');
+  const bundle = await bundleContender(regl);
+  assert.ok(bundle.code.includes('scatterBench'), 'the bundle carries the harness the bench drives');
+  assert.ok(bundle.code.includes('regl-scatterplot'), 'the bundle carries regl-scatterplot');
+  // Text only: regl builds its draw code with Function.apply(…), which this cannot tell from other
+  // uses; the bench serves the page under the webview's CSP (report-only) and counts what it refuses.
+  assert.equal(bundle.constructs['eval('], 0);
+  assert.equal(bundle.constructs['new Function('], 0);
+});

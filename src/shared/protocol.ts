@@ -52,6 +52,8 @@ export const trainParamsSchema = obj({
   eager: optional(bool()),
   /** Kind-specific settings (hidden sizes, k, beta, …), validated by the kind's schema. */
   config: optional(record(unknownValue(), { maxKeys: 64 })),
+  /** Validation samples whose latents are recorded after every epoch (the latent timeline); 0 records none. Default 10,000. */
+  timelineProbes: optional(num({ integer: true, min: 0, max: 100_000 })),
 });
 export type TrainParams = Infer<typeof trainParamsSchema>;
 

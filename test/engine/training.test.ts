@@ -90,7 +90,7 @@ test('resume refuses a checkpoint of another kind with a clear message', async (
   assert.ok(existsSync(path.join(out, 'latent-lab.json')), 'the checkpoint is untouched');
 });
 
-test('a run takes a turn of the event loop before each stage: reading the data, every batch, each step of compiling, the checkpoint files, the diagnostics', async () => {
+test('a run takes a turn of the event loop before each stage: reading the data, every batch, each step of compiling, the timeline, the checkpoint files, the diagnostics', async () => {
   // Stages are announced only by nextTurn, as it resumes after a turn in which messages were read.
   const stages: string[] = [];
   const onStage = (stage: unknown) => stages.push(String(stage));
@@ -107,8 +107,8 @@ test('a run takes a turn of the event loop before each stage: reading the data, 
   const replayChecks = stages.filter((stage) => stage === 'compile: replay check').length;
   assert.ok(replayChecks >= 10, `${replayChecks} turns in the replay checks`);
   const compile = ['compile: compare traces', 'compile: write graph', 'compile: load session', 'compile: first graph run', 'compile: replay check'];
-  const checkpoint = ['checkpoint', 'checkpoint: encoder', 'checkpoint: decoder', 'checkpoint: metadata'];
+  const checkpoint = ['checkpoint', 'checkpoint: encoder', 'checkpoint: decoder', 'checkpoint: files', 'checkpoint: metadata'];
   const repeated = new Set(['data', 'compile: replay check']);
   const collapsed = stages.filter((stage, i) => !repeated.has(stage) || stages[i - 1] !== stage);
-  assert.deepEqual(collapsed, ['data', 'model', 'batch', 'batch', 'batch', ...compile, 'validation', 'validation', 'validation', ...compile, ...checkpoint, 'diagnostics', ...checkpoint]);
+  assert.deepEqual(collapsed, ['data', 'model', 'batch', 'batch', 'batch', ...compile, 'validation', 'validation', 'validation', ...compile, 'timeline', ...checkpoint, 'diagnostics', ...checkpoint]);
 });

@@ -26,8 +26,14 @@ export interface LoadedCheckpoint {
   parts: ModelParts;
 }
 
+/** Files saved beside the model: `keep` are linked from the checkpoint being replaced (files written once, as the timeline's epochs), `add` are new. */
+export interface SavedFiles {
+  keep: readonly string[];
+  add: readonly { path: string; bytes: Uint8Array }[];
+}
+
 /** Writes `parts` and `input` as the checkpoint at `dir`, replacing a previous checkpoint there. */
-export async function saveCheckpoint(tf: Tf, dir: string, parts: ModelParts, input: CheckpointMetaInput): Promise<CheckpointMeta> {
+export async function saveCheckpoint(tf: Tf, dir: string, parts: ModelParts, input: CheckpointMetaInput, files: SavedFiles = { keep: [], add: [] }): Promise<CheckpointMeta> {
   const target = path.resolve(dir);
   try {
     // Metadata and extra values are checked before the old checkpoint is touched.
@@ -49,6 +55,12 @@ export async function saveCheckpoint(tf: Tf, dir: string, parts: ModelParts, inp
         await nextTurn(`checkpoint: ${part}`);
         await parts[part].save(folderSaver(path.join(temp, part)));
       }
+      await nextTurn('checkpoint: files');
+      for (const kept of files.keep) await keepFile(path.join(target, kept), path.join(temp, kept));
+      for (const added of files.add) {
+        await fs.mkdir(path.dirname(path.join(temp, added.path)), { recursive: true });
+        await writeFileSynced(path.join(temp, added.path), [added.bytes]);
+      }
       await nextTurn('checkpoint: metadata');
       if (extra.entries.length > 0) await writeFileSynced(path.join(temp, EXTRA_FILE), [extra.bytes]);
       await writeFileSynced(path.join(temp, CHECKPOINT_FILE), [Buffer.from(JSON.stringify(meta, null, 1))]);
@@ -58,6 +70,12 @@ export async function saveCheckpoint(tf: Tf, dir: string, parts: ModelParts, inp
     if (isDiskFull(error)) throw new CheckpointError(`cannot save the checkpoint ${target}: the disk is full (${firstLine(error)}); the folder was left as it was — free space on that disk or train into a folder on another one`);
     throw asCheckpointError(error, `cannot save the checkpoint ${target}`, 'check that the folder is writable and the disk has space');
   }
+}
+
+/** A hard link where the file system allows one (the old folder is deleted after the swap, the data stays), else a copy. */
+async function keepFile(from: string, to: string): Promise<void> {
+  await fs.mkdir(path.dirname(to), { recursive: true });
+  await fs.link(from, to).catch(() => fs.copyFile(from, to));
 }
 
 /** `location` is the checkpoint folder or its latent-lab.json. */

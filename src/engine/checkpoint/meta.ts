@@ -19,6 +19,7 @@ import {
 import { checkpointDatasetSchema } from '../../shared/checkpointSummary';
 import { parseFile } from './confinedFs';
 import { CheckpointError } from './errors';
+import { epochFile, timelineSchema } from './timeline';
 import { layout, shapeSchema } from './weightSpecs';
 
 const MAX_FEATURES = 1 << 24;
@@ -76,6 +77,8 @@ export const checkpointMetaSchema = obj({
   epoch: num({ min: 0, integer: true }),
   /** Layout of extra.bin: float32 tensors back to back, in this order. */
   extra: optional(arr(extraEntry, { maxLength: 1000 })),
+  /** The latents of the probe samples after every epoch (timeline.ts); absent in runs trained before it was recorded. */
+  timeline: optional(timelineSchema),
 });
 
 export type CheckpointMeta = Infer<typeof checkpointMetaSchema>;
@@ -99,5 +102,15 @@ export function parseCheckpointMeta(value: unknown, file: string): CheckpointMet
       throw new CheckpointError(`${file}: extra tensor ${JSON.stringify(entry.name)} starts at byte ${entry.byteOffset}, expected ${offsets[index]}; ${ADVICE}`);
     }
   });
+  const timeline = meta.timeline;
+  if (timeline) {
+    if (timeline.dim !== meta.latentDim) throw new CheckpointError(`${file}: the timeline has ${timeline.dim} dims but the model ${meta.latentDim}; ${ADVICE}`);
+    timeline.epochs.forEach((entry, index) => {
+      const previous = timeline.epochs[index - 1]?.epoch ?? 0;
+      if (entry.epoch <= previous || entry.file !== epochFile(entry.epoch)) {
+        throw new CheckpointError(`${file}: timeline entry ${index} (epoch ${entry.epoch}, ${JSON.stringify(entry.file)}) is out of order or misnamed; ${ADVICE}`);
+      }
+    });
+  }
   return meta;
 }

@@ -16,6 +16,7 @@ import { nextTurn } from '../eventLoop';
 import type { BuiltModel, ModelKindSpec, Tensor } from '../models/modelKind';
 import { openCheckpoint } from '../models/openCheckpoint';
 import { modelKind } from '../models/registry';
+import { DEFAULT_TIMELINE_PROBES, TimelineRecorder } from './timelineRecorder';
 import { type HistoryEntry, splitIndices, train } from './train';
 
 export interface RunOptions {
@@ -61,10 +62,16 @@ async function trainInto(out: string, backend: Backend, spec: ModelKindSpec<unkn
     const { seed, learningRate } = model.config as { seed: number; learningRate: number };
     const validationFraction = params.validationFraction ?? defaults.validationFraction;
     let saved = meta !== undefined;
+    const split = splitIndices(dataset.count, validationFraction, seed);
+    // The probes are the first of the (seeded, shuffled) validation rows, so a resumed run draws the same ones.
+    const probeSource = split.validation.length > 0 ? split.validation : split.train;
+    const timeline = TimelineRecorder.start(tf, model, x, probeSource.subarray(0, params.timelineProbes ?? DEFAULT_TIMELINE_PROBES), meta?.timeline);
     const save = async (epoch: number, history: HistoryEntry[], metrics: Record<string, number>) => {
       await nextTurn('checkpoint');
       model.prepareForSave?.();
-      await saveCheckpoint(tf, out, model.parts, checkpointMeta(epoch, history, metrics));
+      const recorded = timeline?.forSave();
+      await saveCheckpoint(tf, out, model.parts, { ...checkpointMeta(epoch, history, metrics), ...(recorded ? { timeline: recorded.timeline } : {}) }, recorded?.files);
+      timeline?.saved();
     };
     const checkpointMeta = (epoch: number, history: HistoryEntry[], metrics: Record<string, number>) => ({
       kind: params.model,
@@ -91,6 +98,7 @@ async function trainInto(out: string, backend: Backend, spec: ModelKindSpec<unkn
         compile: !params.eager,
         resume: meta ? { epoch: meta.epoch, history: meta.history } : undefined,
         onEpochEnd: async (epoch, history) => {
+          await timeline?.record(epoch, spec.descriptor.capabilities.features === 'dictionary');
           await save(epoch, history, lastMetrics(history));
           saved = true;
         },
@@ -98,7 +106,7 @@ async function trainInto(out: string, backend: Backend, spec: ModelKindSpec<unkn
       // Only a run that ended on an epoch boundary holds that epoch's weights; a cancelled or
       // diverged one stopped mid-epoch, and its last checkpoint stays as it was written.
       const endedOnEpoch = result.status === 'completed' || result.status === 'early-stopped';
-      const diagnostics = endedOnEpoch ? await diagnose(tf, model, x, splitIndices(dataset.count, validationFraction, seed).validation) : { scalars: {}, arrays: {} };
+      const diagnostics = endedOnEpoch ? await diagnose(tf, model, x, split.validation) : { scalars: {}, arrays: {} };
       const metrics = { ...lastMetrics(result.history), ...diagnostics.scalars };
       if (saved && endedOnEpoch && result.history.length > 0) await save(result.epoch, result.history, metrics);
       const last = result.history.at(-1);
@@ -117,6 +125,7 @@ async function trainInto(out: string, backend: Backend, spec: ModelKindSpec<unkn
         diagnostics: diagnostics.arrays,
       };
     } finally {
+      timeline?.dispose();
       x.dispose();
     }
   } finally {

@@ -1,0 +1,119 @@
+/** The latent timeline: recorded every epoch with the checkpoint, read back, continued on resume, refused when damaged. */
+import assert from 'node:assert/strict';
+import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import * as path from 'node:path';
+import { after, before, test } from 'node:test';
+import { type Backend, loadBackend } from '../../src/engine/backend';
+import { loadCheckpoint } from '../../src/engine/checkpoint/checkpoint';
+import { decodeEpoch, encodeEpoch, epochFileBytes, readEpochLatents } from '../../src/engine/checkpoint/timeline';
+import { loadDataset } from '../../src/engine/data/loadDataset';
+import { openCheckpoint } from '../../src/engine/models/openCheckpoint';
+import { runTraining } from '../../src/engine/training/runTraining';
+import { disposeModelParts } from '../../src/engine/models/modelKind';
+
+let backend: Backend;
+const workDir = mkdtempSync(path.join(tmpdir(), 'latent-lab-timeline-'));
+before(async () => {
+  backend = await loadBackend();
+});
+after(() => rmSync(workDir, { recursive: true, force: true }));
+
+const PROBES = 100;
+const base = { data: 'sample', limit: 1500, batchSize: 100, timelineProbes: PROBES } as const;
+
+async function timelineOf(out: string) {
+  const { meta, parts } = await loadCheckpoint(backend.tf, out);
+  disposeModelParts(parts);
+  assert.ok(meta.timeline, `${out} records a timeline`);
+  return meta.timeline;
+}
+
+test('quantised epochs read back within range / 131070 of every value, and a damaged file is refused in one line', () => {
+  const dim = 3;
+  const latents = Float32Array.from({ length: 50 * dim }, (_, i) => Math.sin(i * 1.7) * (1 + (i % dim) * 40));
+  latents[dim] = 7; // a row far from the rest widens dimension 0's range
+  const bytes = encodeEpoch(latents, dim);
+  assert.equal(bytes.length, epochFileBytes(50, dim));
+  const back = decodeEpoch(bytes, 50, dim, 'epoch');
+  for (let j = 0; j < dim; j++) {
+    const column = latents.filter((_, i) => i % dim === j);
+    const range = Math.max(...column) - Math.min(...column);
+    for (let i = j; i < latents.length; i += dim) assert.ok(Math.abs(back[i]! - latents[i]!) <= range / 131_070 + 1e-6 * Math.abs(latents[i]!), `value ${i}`);
+  }
+  assert.throws(() => decodeEpoch(bytes.subarray(1), 50, dim, 'epoch-000001.bin'), /^CheckpointError: epoch-000001.bin has \d+ bytes but 50 probes × 3 dims need \d+; the timeline is damaged/);
+  const poisoned = Uint8Array.from(bytes);
+  new DataView(poisoned.buffer).setFloat32(4 * dim, Number.NaN, true);
+  assert.throws(() => decodeEpoch(poisoned, 50, dim, 'epoch'), /dimension 0 has a range of/);
+});
+
+test('every epoch records the probes, the last epoch equals the trained model encoding them, and earlier epochs are written once', async () => {
+  const out = path.join(workDir, 'vae');
+  const first = await runTraining(backend, { ...base, model: 'vae', epochs: 1, latentDim: 4, out, config: { hidden: [32] } });
+  assert.equal(first.status, 'completed');
+  const epochOneFile = path.join(out, 'timeline', 'epoch-000001.bin');
+  const inode = statSync(epochOneFile).ino;
+  const result = await runTraining(backend, { ...base, model: 'vae', epochs: 3, latentDim: 4, out, resume: true, config: { hidden: [32] } });
+  assert.equal(result.status, 'completed');
+  const timeline = await timelineOf(out);
+  assert.deepEqual(timeline.epochs.map((entry) => entry.epoch), [1, 2, 3]);
+  assert.equal(timeline.probeRows.length, PROBES);
+  assert.equal(new Set(timeline.probeRows).size, PROBES, 'probes are distinct rows');
+  assert.equal(statSync(epochOneFile).ino, inode, 'epoch 1 was linked into every later checkpoint, not written again');
+  for (const entry of timeline.epochs) assert.equal(entry.klPerDim?.length, 4, 'a VAE records KL per dimension every epoch');
+
+  const recorded = await readEpochLatents(out, timeline, 3, 'test');
+  const { tf } = backend;
+  const { model, meta } = await openCheckpoint(tf, out);
+  const digits = await loadDataset('sample', { limit: base.limit });
+  const size = digits.x.length / digits.count;
+  const probes = new Float32Array(PROBES * size);
+  timeline.probeRows.forEach((row, i) => probes.set(digits.x.subarray(row * size, (row + 1) * size), i * size));
+  assert.equal(meta.normalization.max[0], 255);
+  const z = tf.tidy(() => model.encode(tf.tensor(probes, [PROBES, ...digits.shape])));
+  const expected = (await z.data()) as Float32Array;
+  z.dispose();
+  model.dispose();
+  const worst = recorded.reduce((most, value, i) => Math.max(most, Math.abs(value - expected[i]!)), 0);
+  assert.ok(worst < 1e-3, `the recorded epoch-3 latents are the final model's posterior means (worst difference ${worst})`);
+  const epochOne = await readEpochLatents(out, timeline, 1, 'test');
+  assert.ok(epochOne.some((value, i) => Math.abs(value - recorded[i]!) > 1e-2), 'the latents moved between epochs 1 and 3');
+  await assert.rejects(readEpochLatents(out, timeline, 9, 'latent-lab.json'), /latent-lab.json: the timeline has no epoch 9 \(it has 1–3\)/);
+});
+
+test('a dictionary records how often each unit fires, a VQ-VAE its code usage, and timelineProbes 0 records none', async () => {
+  const ksparse = path.join(workDir, 'ksparse');
+  await runTraining(backend, { ...base, model: 'ksparse', epochs: 2, latentDim: 16, out: ksparse, config: { k: 4 } });
+  const frequencies = (await timelineOf(ksparse)).epochs.at(-1)!.unitFrequency!;
+  assert.equal(frequencies.length, 16);
+  // k of 16 units fire per probe, so the shares sum to k.
+  assert.ok(Math.abs(frequencies.reduce((sum, share) => sum + share, 0) - 4) < 1e-9);
+
+  const vq = path.join(workDir, 'vq');
+  await runTraining(backend, { ...base, model: 'vqvae', epochs: 1, out: vq });
+  const usage = (await timelineOf(vq)).epochs[0]!.codeUsage!;
+  assert.ok(Math.abs(usage.reduce((sum, share) => sum + share, 0) - 1) < 1e-6, 'code usage is a share of the probe positions');
+
+  const none = path.join(workDir, 'none');
+  await runTraining(backend, { ...base, model: 'ae', epochs: 1, out: none, timelineProbes: 0, config: { hidden: [16] } });
+  const { meta, parts } = await loadCheckpoint(backend.tf, none);
+  disposeModelParts(parts);
+  assert.equal(meta.timeline, undefined);
+});
+
+test('a timeline entry that names another file, or epochs out of order, is refused when the checkpoint loads', async () => {
+  const out = path.join(workDir, 'hostile');
+  await runTraining(backend, { ...base, model: 'ae', epochs: 2, out, config: { hidden: [16] } });
+  const file = path.join(out, 'latent-lab.json');
+  const original = readFileSync(file, 'utf8');
+  for (const change of [
+    (meta: { timeline: { epochs: { file: string; epoch: number }[] } }) => void (meta.timeline.epochs[0]!.file = '../../etc/passwd'),
+    (meta: { timeline: { epochs: { file: string; epoch: number }[] } }) => void meta.timeline.epochs.reverse(),
+  ]) {
+    const meta = JSON.parse(original);
+    change(meta);
+    writeFileSync(file, JSON.stringify(meta));
+    await assert.rejects(loadCheckpoint(backend.tf, out), /timeline entry \d \(epoch \d, .*\) is out of order or misnamed/);
+  }
+  writeFileSync(file, original);
+});

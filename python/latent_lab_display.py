@@ -3,6 +3,9 @@
     from latent_lab_display import latent_map
     latent_map(latents, labels=y, label_names=names, thumbnails=images, title="VAE on MNIST")
 
+    # one epoch of a run's latent timeline (`latent-lab timeline RUN --out timeline.npz`)
+    timeline_map("timeline.npz", epoch=5, labels=y_train, label_names=names)
+
 The output carries the MIME type ``application/vnd.latent-lab.latents+json``, which the Latent Lab
 extension renders (the payload is specified in its README, "Jupyter notebooks"). Only numpy is
 needed to build the payload; IPython only to display it.
@@ -58,17 +61,48 @@ def latent_map(latents, labels=None, label_names=None, thumbnails=None, title=No
     Arguments as for latent_map_payload. A plain-text summary goes along for frontends without
     the Latent Lab renderer.
     """
-    payload = latent_map_payload(latents, labels, label_names, thumbnails, title)
+    _display(latent_map_payload(latents, labels, label_names, thumbnails, title))
+
+
+def _display(payload):
     try:
         from IPython.display import display
     except ImportError:
         raise RuntimeError(
             "latent_map: IPython is not installed, so there is no notebook to display into; "
-            "call latent_map_payload(...) for the payload dict instead"
+            "call latent_map_payload(...) or timeline_epoch_payload(...) for the payload dict instead"
         ) from None
     count, dims = payload["latents"]["shape"]
     summary = f"Latent Lab map: {count} points in {dims} dims (open in VS Code with Latent Lab to see it)"
     display({MIME: payload, "text/plain": summary}, raw=True)
+
+
+def timeline_epoch_payload(timeline, epoch=None, labels=None, label_names=None, thumbnails=None, title=None):
+    """The payload for the probe samples' latents after one epoch of a recorded timeline.
+
+    timeline: the .npz written by ``latent-lab timeline``, or what numpy.load returned for it.
+    epoch: an epoch the run recorded (default: the last).
+    labels, thumbnails: of the whole training data; the timeline's ``probe_rows`` pick the probes' own.
+    """
+    arrays = np.load(timeline) if isinstance(timeline, (str, bytes)) or hasattr(timeline, "__fspath__") else timeline
+    epochs = [int(value) for value in arrays["epochs"]]
+    chosen = epochs[-1] if epoch is None else int(epoch)
+    if chosen not in epochs:
+        raise LatentMapError(f"timeline_map: epoch {chosen} was not recorded; the timeline has epochs {epochs[0]}–{epochs[-1]}")
+    rows = arrays["probe_rows"]
+    picked = lambda values: None if values is None else np.asarray(values)[rows]  # noqa: E731
+    return latent_map_payload(
+        arrays["latents"][epochs.index(chosen)],
+        labels=picked(labels),
+        label_names=label_names,
+        thumbnails=picked(thumbnails),
+        title=title if title is not None else f"epoch {chosen} of {epochs[-1]}, {len(rows)} probes",
+    )
+
+
+def timeline_map(timeline, epoch=None, labels=None, label_names=None, thumbnails=None, title=None):
+    """Displays one epoch of a recorded timeline as this cell's output (see timeline_epoch_payload)."""
+    _display(timeline_epoch_payload(timeline, epoch, labels, label_names, thumbnails, title))
 
 
 def _latents(latents):

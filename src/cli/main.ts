@@ -10,11 +10,12 @@ import { infoCommand } from './info';
 import { inspectCommand } from './inspect';
 import { cliStderr, runFiltered } from './nativeLogFilter';
 import { setupNativeCommand } from './setupNative';
+import { timelineCommand } from './timeline';
 import { trainCommand } from './train';
 
 const stderr = cliStderr();
 
-const commands: Record<string, CliCommand | StandaloneCommand> = { info: infoCommand, train: trainCommand, inspect: inspectCommand, encode: encodeCommand, 'setup-native': setupNativeCommand };
+const commands: Record<string, CliCommand | StandaloneCommand> = { info: infoCommand, train: trainCommand, inspect: inspectCommand, encode: encodeCommand, timeline: timelineCommand, 'setup-native': setupNativeCommand };
 const globalBooleans = ['json', 'debug', 'help'];
 
 function usage(): string {

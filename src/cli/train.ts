@@ -8,8 +8,8 @@ const kindNames = modelKinds.map((kind) => kind.descriptor.name);
 
 export const trainCommand: CliCommand = {
   summary: 'train an autoencoder and write a checkpoint folder',
-  usage: `train --model <${kindNames.join('|')}> --data <sample|path> [--epochs N] [--limit N] [--latent D] [--out DIR] [--batch-size N] [--lr X] [--seed N] [--val F] [--patience N] [--config JSON] [--resume] [--eager] [--json]`,
-  values: ['model', 'data', 'epochs', 'limit', 'latent', 'out', 'batch-size', 'lr', 'seed', 'val', 'patience', 'config'],
+  usage: `train --model <${kindNames.join('|')}> --data <sample|path> [--epochs N] [--limit N] [--latent D] [--out DIR] [--batch-size N] [--lr X] [--seed N] [--val F] [--patience N] [--timeline-probes N] [--config JSON] [--resume] [--eager] [--json]`,
+  values: ['model', 'data', 'epochs', 'limit', 'latent', 'out', 'batch-size', 'lr', 'seed', 'val', 'patience', 'timeline-probes', 'config'],
   booleans: ['resume', 'eager'],
   async run({ args, backend, signal, note }) {
     const model = stringFlag(args, 'model');
@@ -29,6 +29,7 @@ export const trainCommand: CliCommand = {
         seed: optionalInt(args, 'seed', 0),
         validationFraction: optionalNumber(args, 'val'),
         patience: optionalInt(args, 'patience'),
+        timelineProbes: optionalInt(args, 'timeline-probes', 0),
         resume: args.flags.has('resume') || undefined,
         eager: args.flags.has('eager') || undefined,
         config: parseConfig(stringFlag(args, 'config')),

@@ -101,17 +101,22 @@ export async function loadCheckpoint(tf: Tf, location: string): Promise<LoadedCh
   return { meta, parts: { encoder: models[0]!, decoder: models[1]!, extraVariables } };
 }
 
+/** latent-lab.json of the checkpoint in `root` (a real folder), parsed and checked; `file` is its path, for messages. */
+export async function readCheckpointMeta(root: string): Promise<{ meta: CheckpointMeta; file: string }> {
+  const metaFile = await resolveInside(root, CHECKPOINT_FILE, root);
+  return { meta: parseCheckpointMeta(await readJsonFile(metaFile, MAX_CHECKPOINT_FILE_BYTES), metaFile.path), file: metaFile.path };
+}
+
 async function readCheckpointFiles(folder: string) {
   const root = await realFolder(folder);
-  const metaFile = await resolveInside(root, CHECKPOINT_FILE, root);
-  const meta = parseCheckpointMeta(await readJsonFile(metaFile, MAX_CHECKPOINT_FILE_BYTES), metaFile.path);
+  const { meta, file: metaFile } = await readCheckpointMeta(root);
   const sources = [];
   for (const part of PARTS) {
     // Resolved from the checkpoint root first so a symlinked part folder cannot lead outside it.
-    const modelJson = await resolveInside(root, `${part}/${MODEL_FILE}`, metaFile.path);
+    const modelJson = await resolveInside(root, `${part}/${MODEL_FILE}`, metaFile);
     sources.push({ file: modelJson.path, artifacts: await readModelFolder(path.dirname(modelJson.path)) });
   }
-  const extraValues = await readExtra(root, meta.extra ?? [], metaFile.path);
+  const extraValues = await readExtra(root, meta.extra ?? [], metaFile);
   return { meta, sources, extraValues };
 }
 

@@ -97,13 +97,13 @@ export function parseNpy(buffer: Uint8Array, where: string): RawArray {
   return { dtype: header.dtype, shape: header.shape, data: decodeArray(buffer.subarray(header.dataOffset), header.dtype, header.littleEndian, where) };
 }
 
-/** A version 1.0 .npy of little-endian float32, header padded so the data is 64-byte aligned as numpy does. */
-export function encodeNpy(data: Float32Array, shape: readonly number[]): Buffer {
+/** A version 1.0 .npy of little-endian float32 or int32, header padded so the data is 64-byte aligned as numpy does. */
+export function encodeNpy(data: Float32Array | Int32Array, shape: readonly number[]): Buffer {
   if (shape.reduce((product, dim) => product * dim, 1) !== data.length) {
     throw new RangeError(`encodeNpy: shape (${shape.join(', ')}) does not match ${data.length} values`);
   }
   const tuple = shape.length === 1 ? `(${shape[0]},)` : `(${shape.join(', ')})`;
-  const dict = `{'descr': '<f4', 'fortran_order': False, 'shape': ${tuple}, }`;
+  const dict = `{'descr': '${data instanceof Int32Array ? '<i4' : '<f4'}', 'fortran_order': False, 'shape': ${tuple}, }`;
   const padded = dict.padEnd(Math.ceil((10 + dict.length + 1) / 64) * 64 - 10 - 1, ' ') + '\n';
   const preamble = Buffer.alloc(10);
   MAGIC.copy(preamble);

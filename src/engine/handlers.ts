@@ -30,6 +30,7 @@ export function createHandlers(): Handlers {
     decode: async (params, context) => (await explorer).decode(params, context),
     features: async (params, context) => (await explorer).features(params, context),
     topActivating: async (params, context) => (await explorer).topActivating(params, context),
+    timeline: async (params, context) => (await explorer).timeline(params, context),
     modelLayers: async (params) => ({ layers: await listLayers((await ready).backend.tf, params.model) }),
     modelSignatures: async (params) => ({ graphs: await listSignatures((await ready).backend, params.model) }),
     locateModel: async (params) => ({ location: wireLocation(await findModel(params.path)) }),

@@ -229,6 +229,25 @@ export const engineMethods = {
     params: obj({ path: filePath }),
     result: obj({ location: optional(obj({ format: oneOf(['checkpoint', 'savedmodel', 'tfjs-layers', 'onnx'] as const), paths: arr(filePath, { maxLength: 1000 }) })) }),
   },
+  /**
+   * A checkpoint session's latent timeline: the epochs recorded after `after` (all by default), each
+   * laid out in 2-D aligned with the epoch before ([epochs, probes, 2]), the probes' sample indices
+   * in the session (-1 where the session explores other data), and unit health per epoch
+   * ([epochs, units]). `reason` says why there is none; `note` what the map cannot show.
+   */
+  timeline: {
+    params: obj({ sessionId, after: optional(num({ integer: true, min: 0 })) }),
+    result: obj({
+      epochs: typedArray('Int32Array'),
+      probes: typedArray('Int32Array'),
+      coordinates: typedArray('Float32Array'),
+      klPerDim: optional(typedArray('Float32Array')),
+      codeUsage: optional(typedArray('Float32Array')),
+      unitFrequency: optional(typedArray('Float32Array')),
+      reason: optional(str({ maxLength: 8192 })),
+      note: optional(str({ maxLength: 8192 })),
+    }),
+  },
   /** Aborts a running request; it then fails with code `cancelled`. */
   cancel: { params: obj({ requestId: num({ integer: true, min: 0 }) }), result: obj({ cancelled: bool() }) },
 } satisfies Record<string, MethodSpec>;

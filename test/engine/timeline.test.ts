@@ -11,6 +11,9 @@ import { loadDataset } from '../../src/engine/data/loadDataset';
 import { openCheckpoint } from '../../src/engine/models/openCheckpoint';
 import { runTraining } from '../../src/engine/training/runTraining';
 import { disposeModelParts } from '../../src/engine/models/modelKind';
+import { procrustes } from '../../src/engine/explorer/timelineView';
+import { createHandlers } from '../../src/engine/handlers';
+import type { Handlers } from '../../src/shared/rpc';
 
 let backend: Backend;
 const workDir = mkdtempSync(path.join(tmpdir(), 'latent-lab-timeline-'));
@@ -116,4 +119,66 @@ test('a timeline entry that names another file, or epochs out of order, is refus
     await assert.rejects(loadCheckpoint(backend.tf, out), /timeline entry \d \(epoch \d, .*\) is out of order or misnamed/);
   }
   writeFileSync(file, original);
+});
+
+test('procrustes recovers a layout rotated, reflected, scaled and moved', () => {
+  const target = Float32Array.from({ length: 200 }, (_, i) => Math.sin(i * 0.37) * (i % 2 ? 1 : 3));
+  for (const reflect of [false, true]) {
+    const [c, s] = [Math.cos(1.1), Math.sin(1.1)];
+    const moved = new Float32Array(target.length);
+    for (let i = 0; i < target.length; i += 2) {
+      const y = reflect ? -target[i + 1]! : target[i + 1]!;
+      moved[i] = 2.5 * (c * target[i]! - s * y) + 7;
+      moved[i + 1] = 2.5 * (s * target[i]! + c * y) - 3;
+    }
+    const back = procrustes(moved, target);
+    assert.ok(back.every((value, i) => Math.abs(value - target[i]!) < 1e-4), `${reflect ? 'a reflection' : 'a rotation'} is undone`);
+  }
+});
+
+const call = <M extends keyof Handlers>(handlers: Handlers, method: M, params: Parameters<Handlers[M]>[0]) =>
+  (handlers[method] as (params: unknown, context: unknown) => ReturnType<Handlers[M]>)(params, { signal: new AbortController().signal, emit: () => undefined });
+
+test('the explorer serves the timeline: aligned layouts per epoch, only the new epochs after a live save, and why a run has none', async () => {
+  const out = path.join(workDir, 'served');
+  await runTraining(backend, { ...base, model: 'vae', epochs: 2, latentDim: 3, out, config: { hidden: [32] } });
+  const handlers = createHandlers();
+  const session = await call(handlers, 'openSession', { checkpoint: out, limit: base.limit });
+  const all = await call(handlers, 'timeline', { sessionId: session.sessionId });
+  assert.deepEqual(Array.from(all.epochs), [1, 2]);
+  assert.equal(all.coordinates.length, 2 * PROBES * 2);
+  assert.equal(all.klPerDim?.length, 2 * 3);
+  assert.ok(Array.from(all.probes).every((row) => row >= 0 && row < base.limit), 'probes are samples of the map');
+  assert.equal(all.reason, undefined);
+  // Epoch 2 is epoch 2's own PCA layout moved onto epoch 1's: closer to it than without the move.
+  const [one, two] = [all.coordinates.subarray(0, PROBES * 2), all.coordinates.subarray(PROBES * 2)];
+  const distance = (a: Float32Array, b: Float32Array) => a.reduce((sum, value, i) => sum + (value - b[i]!) ** 2, 0);
+  assert.ok(distance(two, one) <= distance(procrustes(two, two), one) + 1e-6);
+
+  // The run goes on (a live run saves each epoch): the open session gets the new epochs only, the old ones unchanged.
+  await runTraining(backend, { ...base, model: 'vae', epochs: 4, latentDim: 3, out, resume: true, config: { hidden: [32] } });
+  const more = await call(handlers, 'timeline', { sessionId: session.sessionId, after: 2 });
+  assert.deepEqual(Array.from(more.epochs), [3, 4]);
+  assert.equal(more.klPerDim?.length, 2 * 3);
+  const again = await call(handlers, 'timeline', { sessionId: session.sessionId });
+  assert.deepEqual(Array.from(again.coordinates.subarray(0, 2 * PROBES * 2)), Array.from(all.coordinates), 'epochs already shown keep their layout');
+
+  // The same checkpoint over other data: the probes are not among the map's samples, and the page is told so.
+  const { encodeNpy } = await import('../../src/engine/data/readers/npy');
+  const digits = await loadDataset('sample', { limit: 50 });
+  const otherData = path.join(workDir, 'other.npy');
+  writeFileSync(otherData, encodeNpy(digits.x.map((value) => value * 255), [digits.count, ...digits.shape]));
+  const elsewhere = await call(handlers, 'openSession', { checkpoint: out, data: otherData });
+  const unmatched = await call(handlers, 'timeline', { sessionId: elsewhere.sessionId });
+  assert.ok(unmatched.probes.every((row) => row === -1));
+  assert.match(unmatched.note ?? '', /^the run was trained on sample, the map shows .*other\.npy: the probes are not among the map's samples/);
+  await call(handlers, 'closeSession', { sessionId: elsewhere.sessionId });
+
+  const plain = path.join(workDir, 'plain');
+  await runTraining(backend, { ...base, model: 'ae', epochs: 1, out: plain, timelineProbes: 0, config: { hidden: [16] } });
+  const other = await call(handlers, 'openSession', { checkpoint: plain, limit: 100 });
+  const none = await call(handlers, 'timeline', { sessionId: other.sessionId });
+  assert.equal(none.epochs.length, 0);
+  assert.match(none.reason ?? '', /latent-lab.json records no latent timeline: the run was trained before timelines were recorded/);
+  for (const sessionId of [session.sessionId, other.sessionId]) await call(handlers, 'closeSession', { sessionId });
 });

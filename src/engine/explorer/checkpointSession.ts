@@ -36,7 +36,16 @@ export async function openCheckpointSession(
     const { mean, std } = columnMoments(latents, rows.count, model.latentDim);
     const config = model.config as { k?: number; codebookSize?: number };
     return {
-      open: { kind: meta.kind, model, inputShape: meta.inputShape, rows, count: rows.count, latentDim: model.latentDim, latents },
+      open: {
+        kind: meta.kind,
+        model,
+        inputShape: meta.inputShape,
+        rows,
+        count: rows.count,
+        latentDim: model.latentDim,
+        latents,
+        timeline: { checkpoint: params.checkpoint, dataSource: rows.source, count: rows.count, aligned: new Map() },
+      },
       session: {
         kind: meta.kind,
         capabilities: descriptor.capabilities,

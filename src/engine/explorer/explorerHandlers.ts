@@ -7,6 +7,7 @@ import { encodeAll } from '../models/encodeAll';
 import type { BuiltModel, FeatureUnits } from '../models/modelKind';
 import { projectLatents } from '../projection/projectLatents';
 import { toPixels, toStretchedPixels } from './pixels';
+import { timelineAfter } from './timelineView';
 import type { OpenSession, Sessions } from './sessions';
 
 export function explorerHandlers(backend: Backend, sessions: Sessions) {
@@ -94,5 +95,11 @@ export function explorerHandlers(backend: Backend, sessions: Sessions) {
     return { indices: Int32Array.from(indices), activations: Float32Array.from(indices, (i) => activation[i]!) };
   };
 
-  return { project, samples, decode, features, topActivating };
+  const timeline: Handler<'timeline'> = async (params, context) => {
+    const session = sessions.get(params.sessionId);
+    if (!session.timeline) throw new EngineError('bad-request', `a ${session.kind} session has no training run, so no latent timeline; open a Latent Lab checkpoint to see one`);
+    return timelineAfter(tf, session.timeline, params.after ?? 0, context.signal);
+  };
+
+  return { project, samples, decode, features, topActivating, timeline };
 }

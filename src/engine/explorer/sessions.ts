@@ -13,6 +13,7 @@ import type { SampleRows } from '../data/sampleRows';
 import { openCheckpointSession } from './checkpointSession';
 import { openForeignSession } from './foreignSession';
 import { openLatents } from './latentsSession';
+import type { TimelineSource } from './timelineView';
 
 export interface OpenSession {
   id: string;
@@ -29,6 +30,8 @@ export interface OpenSession {
   count: number;
   latentDim: number;
   latents: Float32Array;
+  /** Checkpoint sessions: where their latent timeline is read from. */
+  timeline?: TimelineSource;
 }
 
 /** What each kind of session opener gives: the engine's record and the session the webview gets, both before an id. */

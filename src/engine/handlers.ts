@@ -28,6 +28,7 @@ export function createHandlers(): Handlers {
     project: async (params, context) => (await explorer).project(params, context),
     samples: async (params, context) => (await explorer).samples(params, context),
     decode: async (params, context) => (await explorer).decode(params, context),
+    priorSamples: async (params, context) => (await explorer).priorSamples(params, context),
     features: async (params, context) => (await explorer).features(params, context),
     topActivating: async (params, context) => (await explorer).topActivating(params, context),
     timeline: async (params, context) => (await explorer).timeline(params, context),

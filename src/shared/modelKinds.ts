@@ -13,6 +13,8 @@ export const modelKindNameSchema = str({ minLength: 1, maxLength: 64 });
 export const featureKinds = ['dictionary', 'codebook'] as const;
 export type FeatureKind = (typeof featureKinds)[number];
 
+export const priorKinds = ['gaussian', 'codes'] as const;
+
 /** What the explorer may offer for a session; views ask for these, never for a kind by name. */
 export const capabilitiesSchema = obj({
   /** Latents decode to samples: reconstructions, interpolation, traversal, the manifold grid. */
@@ -23,6 +25,8 @@ export const capabilitiesSchema = obj({
   features: optional(oneOf(featureKinds)),
   /** The number of active units can be changed after training (the session's `k` is the trained one). */
   adjustableK: bool(),
+  /** New samples can be drawn from the prior: z ~ N(0, I) scaled by a temperature, or uniformly random codes. */
+  prior: optional(oneOf(priorKinds)),
 });
 export type Capabilities = Infer<typeof capabilitiesSchema>;
 

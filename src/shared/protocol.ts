@@ -201,6 +201,11 @@ export const engineMethods = {
     params: obj({ sessionId, latents: typedArray('Float32Array', { maxLength: 16_777_216 }) }),
     result: imagesSchema,
   },
+  /** With the `prior` capability: `count` new samples decoded from latents drawn from the prior (seeded; `temperature` scales a Gaussian prior's spread). */
+  priorSamples: {
+    params: obj({ sessionId, count: num({ integer: true, min: 1, max: 1024 }), seed: num({ integer: true, min: 0, max: 2 ** 31 - 1 }), temperature: optional(num({ min: 0, max: 10 })) }),
+    result: obj({ images: imagesSchema, latents: typedArray('Float32Array') }),
+  },
   /** With the `features` capability: each unit as an image (a dictionary's atoms, a codebook's entries decoded) and its usage. */
   features: {
     params: obj({ sessionId }),

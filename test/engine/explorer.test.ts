@@ -43,7 +43,7 @@ test('openSession encodes the checkpoint dataset with labels, errors and latent 
   assert.ok(session.reconstructionError?.every((value) => Number.isFinite(value) && value >= 0));
   assert.equal(session.klPerDim?.length, 2);
   assert.ok(session.latentStd.every((value) => value > 0));
-  assert.deepEqual(session.capabilities, { decodes: true, variational: true, adjustableK: false });
+  assert.deepEqual(session.capabilities, { decodes: true, variational: true, adjustableK: false, prior: 'gaussian' });
 
   const { inputs, reconstructions } = await handlers.samples({ sessionId: session.sessionId, indices: Int32Array.from([0, 5, 7]) }, context());
   assert.equal(inputs.count, 3);
@@ -101,7 +101,7 @@ test('k-sparse features: one atom per unit, usage sums to k, top samples really 
 test('VQ-VAE features: decoded codebook entries with usage that covers every position', async () => {
   const session = await handlers.openSession({ checkpoint: checkpoints.vqvae!, limit: 200 }, context());
   assert.equal(session.codebookSize, 8);
-  assert.deepEqual(session.capabilities, { decodes: true, variational: false, features: 'codebook', adjustableK: false });
+  assert.deepEqual(session.capabilities, { decodes: true, variational: false, features: 'codebook', adjustableK: false, prior: 'codes' });
   const { images, frequency, kind } = await handlers.features({ sessionId: session.sessionId }, context());
   assert.equal(kind, 'codebook');
   assert.equal(images.count, 8);

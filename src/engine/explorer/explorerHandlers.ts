@@ -95,11 +95,21 @@ export function explorerHandlers(backend: Backend, sessions: Sessions) {
     return { indices: Int32Array.from(indices), activations: Float32Array.from(indices, (i) => activation[i]!) };
   };
 
+  const priorSamples: Handler<'priorSamples'> = async (params) => {
+    const session = sessions.get(params.sessionId);
+    const model = modelOf(session);
+    if (!model.samplePrior) throw new EngineError('bad-request', `a ${session.kind} model has no prior to sample from; prior samples need a VAE or a VQ-VAE`);
+    const drawn = tf.tidy(() => model.samplePrior!(params.count, params.seed, params.temperature ?? 1));
+    const latents = (await drawn.data()) as Float32Array;
+    drawn.dispose();
+    return { images: images(await decodeRows(session, latents), params.count, session), latents };
+  };
+
   const timeline: Handler<'timeline'> = async (params, context) => {
     const session = sessions.get(params.sessionId);
     if (!session.timeline) throw new EngineError('bad-request', `a ${session.kind} session has no training run, so no latent timeline; open a Latent Lab checkpoint to see one`);
     return timelineAfter(tf, session.timeline, params.after ?? 0, context.signal);
   };
 
-  return { project, samples, decode, features, topActivating, timeline };
+  return { project, samples, decode, priorSamples, features, topActivating, timeline };
 }

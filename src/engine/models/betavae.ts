@@ -21,7 +21,7 @@ export const betavae: ModelKindSpec<BetaVaeConfig> = {
     detail: 'VAE with a β weight on KL: more disentangled factors',
     latentHint: 'try 2–32',
     defaults: { latentDim: 8, epochs: 10 },
-    capabilities: { ...reconstructs, variational: true },
+    capabilities: { ...reconstructs, variational: true, prior: 'gaussian' },
   },
   configSchema,
   defaults: (inputShape, latentDim) => ({ ...variationalDefaults(inputShape, latentDim), beta: 4, capacity: 0, capacitySteps: 0 }),

@@ -59,6 +59,8 @@ export interface BuiltModel<C> {
   encode(x: Tensor, options?: { k?: number }): Tensor;
   /** Latent rows [n, latentDim] to reconstructions in the model's input range and shape. */
   decode(z: Tensor): Tensor;
+  /** With the `prior` capability: `count` latent rows drawn from the prior (a Gaussian's spread scaled by `temperature`). */
+  samplePrior?(count: number, seed: number, temperature: number): Tensor;
   /** Extra per-model metrics on a batch (per-dimension KL, codebook usage); plain numbers. */
   metrics?(x: Tensor): Promise<Record<string, number | number[]>>;
   /** What the optimiser updates (a tied decoder's kernel is not among them). */

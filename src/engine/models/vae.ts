@@ -17,7 +17,7 @@ export const vae: ModelKindSpec<VaeConfig> = {
     detail: 'Variational autoencoder: smooth latent space, sliders and manifold grid',
     latentHint: 'try 2–32',
     defaults: { latentDim: 2, epochs: 10 },
-    capabilities: { ...reconstructs, variational: true },
+    capabilities: { ...reconstructs, variational: true, prior: 'gaussian' },
   },
   configSchema,
   defaults: variationalDefaults,

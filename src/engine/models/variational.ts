@@ -73,6 +73,7 @@ export function variationalModel<C extends VariationalConfig>(tf: Tf, config: C,
     },
     encode: (x) => tf.tidy(() => encodeMoments(x)[0]),
     decode: (z) => tf.tidy(() => outputTransform(tf, config.reconstruction, applyOne(parts.decoder, z))),
+    samplePrior: (count, seed, temperature) => tf.randomNormal([count, config.latentDim], 0, temperature, 'float32', seed),
     async metrics(x) {
       const klSums = await sumOverRows(tf, x, (rows) => tf.sum(gaussianKlPerDim(tf, ...encodeMoments(rows)), 0));
       const values = Array.from(klSums, (sum) => sum / x.shape[0]!);

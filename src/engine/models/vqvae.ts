@@ -102,6 +102,8 @@ function wrap(tf: Tf, config: VqVaeConfig, parts: ModelParts): BuiltModel<VqVaeC
     },
     encode: (x) => tf.tidy(() => quantise(rowsOf(x)).quantised.reshape([x.shape[0]!, -1])),
     decode,
+    // Every position an independent, uniformly drawn code: what the decoder makes of codes as such (the paper fits a prior over them; there is none here).
+    samplePrior: (count, seed) => tf.tidy(() => tf.gather(codebook, tf.randomUniform([count * positions], 0, k, 'int32', seed)).reshape([count, positions * d])),
     async metrics(x) {
       const usage = Array.from(await sumOverRows(tf, x, (rows) => tf.sum(quantise(rowsOf(rows)).oneHot, 0)));
       return { perplexity: perplexity(usage), codesUsed: usage.filter((count) => count > 0).length, codeUsage: usage };
@@ -150,7 +152,7 @@ export const vqvae: ModelKindSpec<VqVaeConfig> = {
     detail: 'Discrete codebook latents with straight-through gradients',
     latentHint: 'try 2–32',
     defaults: { latentDim: 8, epochs: 10 },
-    capabilities: { ...reconstructs, features: 'codebook' },
+    capabilities: { ...reconstructs, features: 'codebook', prior: 'codes' },
   },
   configSchema,
   defaults: (inputShape, latentDim) => ({

@@ -30,6 +30,7 @@ export function createHandlers(): Handlers {
     decode: async (params, context) => (await explorer).decode(params, context),
     priorSamples: async (params, context) => (await explorer).priorSamples(params, context),
     features: async (params, context) => (await explorer).features(params, context),
+    unitsUsed: async (params, context) => (await explorer).unitsUsed(params, context),
     topActivating: async (params, context) => (await explorer).topActivating(params, context),
     timeline: async (params, context) => (await explorer).timeline(params, context),
     modelLayers: async (params) => ({ layers: await listLayers((await ready).backend.tf, params.model) }),

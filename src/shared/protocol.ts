@@ -211,6 +211,11 @@ export const engineMethods = {
     params: obj({ sessionId }),
     result: obj({ images: imagesSchema, frequency: typedArray('Float32Array'), kind: oneOf(featureKinds) }),
   },
+  /** With the `features` capability: the units each sample uses (a dictionary's active atoms, strongest first; a codebook's code per position), row i's in units[offsets[i]..offsets[i+1]). */
+  unitsUsed: {
+    params: obj({ sessionId, indices: typedArray('Int32Array', { maxLength: 10_000 }) }),
+    result: obj({ units: typedArray('Int32Array'), offsets: typedArray('Int32Array') }),
+  },
   /** With the `features` capability: the samples that use a unit most. */
   topActivating: {
     params: obj({ sessionId, feature: num({ integer: true, min: 0 }), count: num({ integer: true, min: 1, max: 1000 }) }),

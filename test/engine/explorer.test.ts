@@ -92,6 +92,16 @@ test('k-sparse features: one atom per unit, usage sums to k, top samples really 
   for (const [i, index] of top.indices.entries()) assert.equal(session.latents[index * 32 + feature], top.activations[i]);
   await assert.rejects(handlers.topActivating({ sessionId: session.sessionId, feature: 32, count: 1 }, context()), /feature 32 is outside 0..31/);
 
+  // Each sample's active atoms, strongest first: exactly its k non-zero units.
+  const used = await handlers.unitsUsed({ sessionId: session.sessionId, indices: Int32Array.from([3, 0, 7]) }, context());
+  assert.deepEqual(Array.from(used.offsets), [0, 4, 8, 12]);
+  for (const [row, index] of [3, 0, 7].entries()) {
+    const code = session.latents.subarray(index * 32, (index + 1) * 32);
+    const atoms = Array.from(used.units.subarray(used.offsets[row]!, used.offsets[row + 1]!));
+    assert.deepEqual([...atoms].sort((a, b) => a - b), Array.from(code.keys()).filter((unit) => code[unit] !== 0));
+    for (let i = 1; i < atoms.length; i++) assert.ok(Math.abs(code[atoms[i - 1]!]!) >= Math.abs(code[atoms[i]!]!), 'strongest first');
+  }
+
   const atK1 = await handlers.samples({ sessionId: session.sessionId, indices: Int32Array.from([0, 1]), k: 1 }, context());
   const atK16 = await handlers.samples({ sessionId: session.sessionId, indices: Int32Array.from([0, 1]), k: 16 }, context());
   assert.notDeepEqual(atK1.reconstructions?.pixels, atK16.reconstructions?.pixels, 'k changes the reconstructions');
@@ -109,5 +119,9 @@ test('VQ-VAE features: decoded codebook entries with usage that covers every pos
   const used = frequency.indexOf(Math.max(...frequency));
   const top = await handlers.topActivating({ sessionId: session.sessionId, feature: used, count: 3 }, context());
   assert.ok(top.activations[0]! >= 1, 'the top sample uses the code in at least one position');
+  // The top sample's codes, one per position, include the code it was found by, as often as its activation says.
+  const codes = await handlers.unitsUsed({ sessionId: session.sessionId, indices: top.indices.subarray(0, 1) }, context());
+  assert.equal(codes.offsets[1], 2, 'one code per position (the checkpoint has 2)');
+  assert.equal(Array.from(codes.units).filter((code) => code === used).length, top.activations[0]);
   await handlers.closeSession({ sessionId: session.sessionId }, context());
 });

@@ -85,6 +85,21 @@ export function explorerHandlers(backend: Backend, sessions: Sessions) {
     return { images: images(await units.images(), units.count, session, units.stretch), frequency: await units.usage(session.latents, session.count), kind: units.kind };
   };
 
+  const unitsUsed: Handler<'unitsUsed'> = async (params) => {
+    const session = sessions.get(params.sessionId);
+    const units = unitsOf(session);
+    checkIndices(session, params.indices);
+    const { latentDim } = session;
+    const rows = new Float32Array(params.indices.length * latentDim);
+    params.indices.forEach((index, row) => rows.set(session.latents.subarray(index * latentDim, (index + 1) * latentDim), row * latentDim));
+    const used = await units.usedBy(rows, params.indices.length);
+    const offsets = new Int32Array(used.length + 1);
+    used.forEach((list, row) => (offsets[row + 1] = offsets[row]! + list.length));
+    const flat = new Int32Array(offsets[used.length]!);
+    used.forEach((list, row) => flat.set(list, offsets[row]!));
+    return { units: flat, offsets };
+  };
+
   const topActivating: Handler<'topActivating'> = async (params) => {
     const session = sessions.get(params.sessionId);
     const units = unitsOf(session);
@@ -111,5 +126,5 @@ export function explorerHandlers(backend: Backend, sessions: Sessions) {
     return timelineAfter(tf, session.timeline, params.after ?? 0, context.signal);
   };
 
-  return { project, samples, decode, priorSamples, features, topActivating, timeline };
+  return { project, samples, decode, priorSamples, features, unitsUsed, topActivating, timeline };
 }

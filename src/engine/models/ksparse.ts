@@ -44,6 +44,11 @@ function dictionary(tf: Tf, units: number, decode: (z: Tensor) => Tensor): Featu
       return frequency;
     },
     activations: async (latents, rows, unit) => Float32Array.from({ length: rows }, (_, row) => latents[row * units + unit]!),
+    usedBy: async (latents, rows) =>
+      Array.from({ length: rows }, (_, row) => {
+        const code = latents.subarray(row * units, (row + 1) * units);
+        return Int32Array.from(code.keys()).filter((unit) => code[unit] !== 0).sort((a, b) => Math.abs(code[b]!) - Math.abs(code[a]!));
+      }),
   };
 }
 

@@ -91,6 +91,8 @@ export interface FeatureUnits {
   usage(latents: Float32Array, rows: number): Promise<Float32Array>;
   /** How strongly each row uses `unit`. */
   activations(latents: Float32Array, rows: number, unit: number): Promise<Float32Array>;
+  /** The units each row uses: a dictionary's active atoms, strongest first; a codebook's code at each position. */
+  usedBy(latents: Float32Array, rows: number): Promise<Int32Array[]>;
 }
 
 /** What every kind can do: its latents decode to samples. Kinds add what else they offer. */

@@ -84,6 +84,10 @@ function wrap(tf: Tf, config: VqVaeConfig, parts: ModelParts): BuiltModel<VqVaeC
       const codes = await assignments(latents, rows);
       return Float32Array.from({ length: rows }, (_, row) => codes.subarray(row * positions, (row + 1) * positions).filter((code) => code === unit).length);
     },
+    usedBy: async (latents, rows) => {
+      const codes = await assignments(latents, rows);
+      return Array.from({ length: rows }, (_, row) => codes.slice(row * positions, (row + 1) * positions));
+    },
   };
   return {
     config,

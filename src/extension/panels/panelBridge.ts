@@ -26,7 +26,7 @@ export interface PanelHost {
 }
 
 /** The engine methods a page may call. */
-type WebviewMethod = Extract<CallableMethod, 'openSession' | 'closeSession' | 'project' | 'samples' | 'decode' | 'priorSamples' | 'features' | 'topActivating' | 'timeline' | 'info'>;
+type WebviewMethod = Extract<CallableMethod, 'openSession' | 'closeSession' | 'project' | 'samples' | 'decode' | 'priorSamples' | 'features' | 'unitsUsed' | 'topActivating' | 'timeline' | 'info'>;
 
 export class PanelBridge {
   private readonly server: RpcServer;
@@ -113,7 +113,7 @@ export class PanelBridge {
     const forward = <M extends WebviewMethod>(method: M): Handler<M> =>
       (params, context) => this.host.request(method, params, { signal: context.signal, onEvent: (event) => context.emit(event.event, event.data) });
     /** Requests on a session: only on the page's own. */
-    const onSession = <M extends 'project' | 'samples' | 'decode' | 'priorSamples' | 'features' | 'topActivating' | 'timeline'>(method: M): Handler<M> =>
+    const onSession = <M extends 'project' | 'samples' | 'decode' | 'priorSamples' | 'features' | 'unitsUsed' | 'topActivating' | 'timeline'>(method: M): Handler<M> =>
       (params, context) => {
         this.checkSession(method, params.sessionId);
         return forward(method)(params, context);
@@ -135,6 +135,7 @@ export class PanelBridge {
       decode: onSession('decode'),
       priorSamples: onSession('priorSamples'),
       features: onSession('features'),
+      unitsUsed: onSession('unitsUsed'),
       topActivating: onSession('topActivating'),
       timeline: onSession('timeline'),
       info: forward('info'),

@@ -1,4 +1,4 @@
-/** The webview's pure logic, in Node: quantiles, interpolation paths, the latest-only scheduler, CSV, compared metrics. */
+/** The webview's pure logic, in Node: quantiles, interpolation paths, the latest-only scheduler, CSV, compared metrics, metadata search and coloring. */
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { coordinatesCsv } from '../../src/webview/panel/csv';
@@ -7,6 +7,11 @@ import { interpolationPath, lerp, slerp } from '../../src/webview/common/math/in
 import { gaussianGrid, normalQuantile } from '../../src/webview/common/math/normalQuantile';
 import { metricRows } from '../../src/webview/panel/views/compare/metricsTable';
 import { runName } from '../../src/shared/paths';
+import type { MetadataColumn } from '../../src/shared/protocol';
+import { columnQuery, search } from '../../src/webview/common/map/search';
+import { pointColors, rankCategories, SHOWN_CATEGORIES } from '../../src/webview/common/map/mapColoring';
+import { metadataText } from '../../src/webview/common/map/labels';
+import { NULL_RGB } from '../../src/webview/common/render/palette';
 
 /** Φ by Simpson's rule on the density: slow, independent of the approximation under test. */
 function normalCdf(x: number): number {
@@ -119,6 +124,137 @@ describe('coordinatesCsv', () => {
 
   test('leaves the label column empty without labels', () => {
     assert.equal(coordinatesCsv({ indices: [0], x: [1], y: [2] }), 'index,x,y,label\n0,1,2,\n');
+  });
+  test('adds the metadata columns after the label, quoting names and values per RFC 4180', () => {
+    const columns = [
+      { name: 'city, country', textOf: (index: number) => ['Paris, France', ''][index]! },
+      { name: 'note', textOf: (index: number) => ['two\nlines', 'a "quote"'][index]! },
+    ];
+    const csv = coordinatesCsv({ indices: [0, 1], x: [1, 2], y: [3, 4], columns });
+    assert.equal(csv, 'index,x,y,label,"city, country",note\n0,1,3,,"Paris, France","two\nlines"\n1,2,4,,,"a ""quote"""\n');
+  });
+});
+
+describe('metadata search', { timeout: 60_000 }, () => {
+  const species: MetadataColumn = { name: 'species', codes: Int32Array.from([0, 1, -1, 2, 0, 3]), categories: ['cat', 'Cattle', 'dog', ' padded*'] };
+  const score: MetadataColumn = { name: 'score', values: Float32Array.from([0.5, NaN, -1, 3, 0.1, 2]) };
+  const scoreTwo: MetadataColumn = { name: 'score 2', values: Float32Array.from([1, 1, 1, 1, 1, 1]) };
+  const session = { count: 6, labels: Int32Array.from([0, 1, 0, 1, 0, 1]), labelNames: ['a:b', 'x'], metadata: [species, score, scoreTwo] };
+  const indices = (query: string) => search(session, query)?.indices;
+
+  test('text: exact but for case, value* for a prefix, quotes for a literal value, = as :', () => {
+    assert.deepEqual(indices('species:cat'), [0, 4]);
+    assert.deepEqual(indices('species:CAT'), [0, 4]);
+    assert.deepEqual(indices('Species = cat'), [0, 4], 'column names are matched in any case, spaces round the operator allowed');
+    assert.deepEqual(indices('species:cat*'), [0, 1, 4]);
+    assert.deepEqual(indices('species:" padded*"'), [5]);
+    assert.deepEqual(indices('species:bird'), []);
+    assert.equal(search(session, 'species:cat')!.description, 'species = "cat": 2 points');
+    assert.equal(search(session, 'species:ca*')!.description, 'species starts with "ca": 3 points');
+  });
+
+  test('numbers: comparisons and float32 equality; nulls never match', () => {
+    assert.deepEqual(indices('score>0.5'), [3, 5]);
+    assert.deepEqual(indices('score>=0.5'), [0, 3, 5]);
+    assert.deepEqual(indices('score<0.5'), [2, 4]);
+    assert.deepEqual(indices('score <= -1'), [2]);
+    assert.deepEqual(indices('score=0.1'), [4], '0.1 as the float32 the column holds');
+    assert.deepEqual(indices('score:3'), [3]);
+    assert.equal(search(session, 'score>0.5')!.description, 'score > 0.5: 2 points');
+    assert.deepEqual(indices('score 2<2'), [0, 1, 2, 3, 4, 5], 'the longest column name the query starts with');
+  });
+
+  test('label names and #index keep their meaning', () => {
+    assert.deepEqual(indices('a:b'), [0, 2, 4], 'a label that looks like a query is still a label');
+    assert.deepEqual(indices('#3'), [3]);
+    assert.equal(search(session, 'plain words')!.description, 'no label or sample "plain words"');
+  });
+
+  test('a query that cannot be read says what is wrong and what to type', () => {
+    const problem = (query: string) => {
+      const result = search(session, query)!;
+      assert.equal(result.malformed, true, query);
+      assert.deepEqual(result.indices, []);
+      assert.doesNotMatch(result.description, /\n/);
+      return result.description;
+    };
+    assert.equal(problem('country:France'), 'no column "country" — the columns are species, score, score 2; e.g. species:cat');
+    assert.equal(problem('species>cat'), 'species holds text, which has no order for ">" — e.g. species:cat (value* for a prefix)');
+    assert.equal(problem('score>high'), '"high" is not a number, and score holds numbers — e.g. score>0.5');
+    assert.equal(problem('species:'), 'species: needs a value — e.g. species:cat');
+    assert.match(search({ count: 1, labels: undefined, labelNames: undefined }, 'country:France')!.description, /this map has no metadata columns/);
+  });
+
+  test('a legend entry types a query that finds exactly its category', () => {
+    for (const [code, name] of species.categories!.entries()) {
+      const expected = Array.from(species.codes!.entries()).filter(([, each]) => each === code).map(([i]) => i);
+      assert.deepEqual(indices(columnQuery('species', name)), expected, name);
+    }
+  });
+
+  test('a million rows in one pass over the typed arrays', () => {
+    const rows = 1_000_000;
+    const values = Float32Array.from({ length: rows }, (_, i) => (i % 10 === 0 ? NaN : i % 1000));
+    const codes = Int32Array.from({ length: rows }, (_, i) => i % 3);
+    const big = { count: rows, labels: undefined, labelNames: undefined, metadata: [{ name: 'v', values }, { name: 'c', codes, categories: ['x', 'y', 'z'] }] };
+    const started = performance.now();
+    const found = search(big, 'v>=990')!;
+    const byCategory = search(big, 'c:y')!;
+    const elapsed = performance.now() - started;
+    assert.equal(found.indices.length, 9 * (rows / 1000), 'values 991…999 in every thousand rows (990 is a multiple of 10, so null)');
+    assert.equal(byCategory.indices.length, Math.ceil((rows - 1) / 3));
+    assert.ok(elapsed < 2000, `took ${elapsed.toFixed(0)} ms`);
+  });
+});
+
+describe('metadata coloring', { timeout: 60_000 }, () => {
+  test('50,000 distinct values: the most frequent get colors, the rest one shared color, nulls grey', () => {
+    const categories = Array.from({ length: 50_000 }, (_, i) => `id${i}`);
+    // id7 is the most frequent, id3 next; the other points spread over every id; every fifth point is null.
+    const codes = Int32Array.from({ length: 60_000 }, (_, i) => (i % 5 === 0 ? -1 : i < 4000 ? 7 : i < 6000 ? 3 : i % 50_000));
+    const ranked = rankCategories(codes, categories);
+    assert.equal(ranked.shown.length, SHOWN_CATEGORIES);
+    assert.deepEqual(ranked.shown.slice(0, 2).map(({ name }) => name), ['id7', 'id3']);
+    assert.equal(ranked.nulls, 12_000);
+    assert.equal(ranked.shown.reduce((sum, { count }) => sum + count, 0) + ranked.others.count + ranked.nulls, codes.length, 'every point counted once');
+    assert.equal(ranked.shown.length + ranked.others.categories, new Set(Array.from(codes).filter((code) => code >= 0)).size, 'every category present counted once');
+    codes.forEach((code, i) => {
+      const rank = ranked.ranks[i]!;
+      if (code < 0) assert.equal(rank, -1);
+      else if (rank < SHOWN_CATEGORIES) assert.equal(ranked.shown[rank]!.name, categories[code]);
+      else assert.equal(rank, SHOWN_CATEGORIES);
+    });
+    const colors = pointColors({ kind: 'label', categories: ranked.ranks });
+    assert.equal(colors.palette.length, SHOWN_CATEGORIES + 2, 'the shown, the others, the nulls');
+    assert.deepEqual(colors.palette.at(-1), NULL_RGB);
+    assert.equal(colors.values[0], SHOWN_CATEGORIES + 1, 'a null point takes the grey');
+  });
+
+  test('one category past the limit is shown rather than called one more value', () => {
+    const codes = Int32Array.from({ length: SHOWN_CATEGORIES + 1 }, (_, i) => i);
+    const ranked = rankCategories(codes, Array.from(codes, String));
+    assert.equal(ranked.shown.length, SHOWN_CATEGORIES + 1);
+    assert.deepEqual(ranked.others, { categories: 0, count: 0 });
+  });
+
+  test('numbers: NaN is grey, not the low end of the scale', () => {
+    const colors = pointColors({ kind: 'continuous', values: Float32Array.from([2, NaN, 4, 3]), title: 'score' });
+    assert.deepEqual(colors.range, [2, 4]);
+    assert.deepEqual(colors.palette.at(-1), NULL_RGB);
+    // The scatter picks color floor(position · (palette length − 1)).
+    const slot = (position: number) => Math.floor(position * (colors.palette.length - 1));
+    const last = colors.palette.length - 1;
+    assert.deepEqual(Array.from(colors.values, slot), [0, last, last - 1, Math.floor((last - 1) / 2)]);
+    const complete = pointColors({ kind: 'continuous', values: Float32Array.from([2, 4]), title: 'score' });
+    assert.notDeepEqual(complete.palette.at(-1), NULL_RGB, 'no grey slot without nulls');
+    assert.deepEqual(Array.from(complete.values), [0, 1]);
+  });
+
+  test('metadata values as text: numbers as the file wrote them, nulls undefined', () => {
+    const numbers: MetadataColumn = { name: 'n', values: Float32Array.from([0.1, -1234, NaN, 1 / 3]) };
+    assert.deepEqual([0, 1, 2, 3].map((i) => metadataText(numbers, i)), ['0.1', '-1234', undefined, '0.33333334']);
+    const text: MetadataColumn = { name: 't', codes: Int32Array.from([1, -1]), categories: ['a', 'b'] };
+    assert.deepEqual([0, 1].map((i) => metadataText(text, i)), ['b', undefined]);
   });
 });
 

@@ -25,6 +25,8 @@ const uiStateSchema = obj({
   /** Latent dims on the map's x and y axes when the projection is raw. */
   rawDims: arr(index, { maxLength: 2 }),
   colorBy: oneOf(colorModes),
+  /** The metadata column the map is colored by when `colorBy` is `column`; a file without it falls back to the next coloring. */
+  colorColumn: optional(str({ maxLength: 256 })),
   colorDim: index,
   /** Picked sample indices, oldest first: interpolation runs from the first to the second, traversal uses the last. */
   picks: arr(index, { maxLength: 2 }),

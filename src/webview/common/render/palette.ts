@@ -15,6 +15,9 @@ const BASE: Rgb[] = [
   [0xba, 0xb0, 0xac],
 ];
 
+/** A point with no value (a null in a metadata column, a missing label): a grey that reads on light and dark backgrounds alike. */
+export const NULL_RGB: Rgb = [0x8c, 0x8c, 0x8c];
+
 export function categoryRgb(category: number): Rgb {
   if (category >= 0 && category < BASE.length) return BASE[category]!;
   return hslToRgb((category * 137.508) % 360, 0.55, 0.58);

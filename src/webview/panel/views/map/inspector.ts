@@ -1,14 +1,18 @@
 /**
  * The card over the map that shows the hovered (or searched) sample: its input beside its
- * reconstruction, the input alone without a decoder, only its index and label without inputs.
+ * reconstruction, the input alone without a decoder, only its index and label without inputs; and
+ * its first metadata values.
  */
-import { messageOf } from '../../../../shared/protocol';
-import { formatValue } from '../../../common/format';
+import { type MetadataColumn, messageOf } from '../../../../shared/protocol';
+import { formatValue, plural } from '../../../common/format';
 import { LatestOnly } from '../../latestOnly';
 import { imageCanvas } from '../../../common/render/images';
 import { el, show } from '../../../common/ui/dom';
 import { type Explore, type SamplePair } from '../explore';
-import { labelText } from '../../../common/map/labels';
+import { labelText, metadataText } from '../../../common/map/labels';
+
+/** Enough to recognise a sample by; the CSV export has every column. */
+const SHOWN_COLUMNS = 12;
 
 export class Inspector {
   readonly element = el('div', { class: 'inspector', attrs: { 'aria-live': 'polite' }, hidden: true });
@@ -44,6 +48,7 @@ export class Inspector {
     show(
       this.element,
       el('div', { class: 'inspector-title' }, [facts.filter(Boolean).join(' · ')]),
+      session.metadata && metadataList(session.metadata, index),
       failure
         ? el('div', { class: 'inspector-failure' }, [failure])
         : this.hasInputs() &&
@@ -53,6 +58,14 @@ export class Inspector {
             ]),
     );
   }
+}
+
+function metadataList(columns: MetadataColumn[], index: number): HTMLElement {
+  const hidden = columns.length - SHOWN_COLUMNS;
+  return el('dl', { class: 'inspector-metadata' }, [
+    ...columns.slice(0, SHOWN_COLUMNS).flatMap((column) => [el('dt', {}, [column.name]), el('dd', {}, [metadataText(column, index) ?? '—'])]),
+    hidden > 0 && el('dd', { class: 'inspector-more' }, [`${plural(hidden, 'more column')} in the CSV export`]),
+  ]);
 }
 
 function figure(caption: string, canvas: HTMLCanvasElement | undefined): HTMLElement {

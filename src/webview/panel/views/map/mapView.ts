@@ -1,9 +1,9 @@
 /**
  * The latent map: every sample as a point, projected (raw dims, PCA, UMAP, t-SNE), colored by
- * label, reconstruction error or one latent dim; hover inspects, click picks points for the other
- * views, box/lasso selects, search highlights, and the coordinates export as CSV.
+ * label, reconstruction error, one latent dim or a metadata column; hover inspects, click picks
+ * points for the other views, box/lasso selects, search highlights, and the coordinates export as CSV.
  */
-import type { ProjectionMethod } from '../../../../shared/protocol';
+import type { MetadataColumn, ProjectionMethod } from '../../../../shared/protocol';
 import { coordinatesCsv } from '../../csv';
 import { failureText, formatCount, plural } from '../../../common/format';
 import { isCancelled } from '../../../../shared/rpc';
@@ -13,15 +13,21 @@ import { measureSince, timings } from '../../timings';
 import { button, type Choice, notice, select, textField } from '../../../common/ui/controls';
 import { el, show } from '../../../common/ui/dom';
 import { type Explore } from '../explore';
-import { labelText } from '../../../common/map/labels';
+import { labelText, metadataText } from '../../../common/map/labels';
 import { View } from '../view';
 import { Inspector } from './inspector';
-import { labelLegend } from '../../../common/map/legend';
-import { type Coloring, coloring, type ColorMode } from '../../../common/map/mapColoring';
+import { columnLegend, labelLegend } from '../../../common/map/legend';
+import { type Coloring, coloring, columnColoring, type ColorMode, colorModes } from '../../../common/map/mapColoring';
 import { ScatterMap, type VisibleRegion } from '../../../common/map/scatterMap';
 import { availableMethods, methodFor, methodNames, type Projection, rawProjection } from '../../../common/map/projection';
 import { engineProjection, type RunningProjection } from './engineProjection';
-import { search, type SearchResult } from '../../../common/map/search';
+import { SEARCH_HELP, search, type SearchResult } from '../../../common/map/search';
+
+/** What the map is colored by, after falling back from a choice this session cannot show. */
+type ColorChoice = { mode: Exclude<ColorMode, 'column'> } | { mode: 'column'; column: MetadataColumn };
+
+/** The Color by option of a metadata column: prefixed, so a column named "label" stays apart from the labels. */
+const COLUMN_CHOICE = 'column:';
 
 export class MapView extends View {
   private readonly toolbar = el('div', { class: 'toolbar', attrs: { role: 'toolbar', 'aria-label': 'Map' } });
@@ -29,12 +35,16 @@ export class MapView extends View {
   private readonly progressBar = el('vscode-progress-bar', { max: 100, attrs: { 'aria-label': 'Projection progress' } });
   private readonly progress = el('div', { class: 'progress-row', hidden: true }, [this.progressLabel, this.progressBar, button('Cancel', () => this.running?.cancel(), { secondary: true })]);
   private readonly message = el('div', { class: 'view-message' });
+  /** Why the search cannot be read, and what to type instead. */
+  private readonly searchMessage = el('div', { class: 'search-message' });
   private readonly inspector: Inspector;
   private readonly exportSelection = button('Export selection', () => this.export(this.selection), { secondary: true });
   private readonly dimFields: HTMLElement[] = [];
   private readonly colorDimField: HTMLElement;
   /** Label colors and names; shown while the map is colored by label. */
-  private readonly legend: HTMLElement | undefined;
+  private readonly labelLegend: HTMLElement | undefined;
+  /** Holds the legend of the current coloring, if it has one. */
+  private readonly legendSlot = el('div', { class: 'map-legend' });
   private readonly map: ScatterMap;
   private projection: Projection | undefined;
   private readonly projections = new Map<ProjectionMethod, Projection>();
@@ -43,7 +53,7 @@ export class MapView extends View {
   private receivedAt: number | undefined;
   private selection: number[] = [];
   private found: SearchResult | undefined;
-  private colors: { key: string; coloring: Coloring } | undefined;
+  private colors: { key: string; coloring: Coloring; legend?: HTMLElement } | undefined;
   /** What the scatter was last given: a change of either uploads the points again, marks do not. */
   private drawnScene: { projection: Projection; coloring: Coloring } | undefined;
   private readonly redraw = new LatestOnly<null>(() => this.draw(), (error) => show(this.message, notice(failureText('Drawing the map failed', error), 'error')));
@@ -64,19 +74,24 @@ export class MapView extends View {
     );
     const methods = availableMethods(session.latentDim);
     const dimChoices: Choice<string>[] = Array.from({ length: session.latentDim }, (_, i) => ({ value: String(i), label: `z${i}` }));
-    const colorChoices: Choice<ColorMode>[] = [
-      ...(session.labels ? [{ value: 'label' as const, label: 'label' }] : []),
-      ...(session.reconstructionError ? [{ value: 'error' as const, label: 'reconstruction error' }] : []),
+    const colorChoices: Choice<string>[] = [
+      ...(session.labels ? [{ value: 'label', label: 'label' }] : []),
+      ...(session.reconstructionError ? [{ value: 'error', label: 'reconstruction error' }] : []),
       { value: 'dim', label: 'latent dim' },
+      ...(session.metadata ?? []).map(({ name }) => ({ value: COLUMN_CHOICE + name, label: `column: ${name}` })),
     ];
+    const searchHints = [session.labels && 'label', '#index', session.metadata?.length && 'column:value, column>number'].filter(Boolean).join(', ');
     const controls = {
       method: select('Projection', methods.map((value) => ({ value, label: methodNames[value] })), this.method(), (projection) => state.update({ projection })),
       x: select('x', dimChoices, String(this.rawDims()[0]), (value) => state.update({ rawDims: [Number(value), this.rawDims()[1]] })),
       y: select('y', dimChoices, String(this.rawDims()[1]), (value) => state.update({ rawDims: [this.rawDims()[0], Number(value)] })),
-      color: select('Color by', colorChoices, this.colorMode(), (colorBy) => state.update({ colorBy })),
+      color: select('Color by', colorChoices, choiceValue(this.colorChoice()), (value) =>
+        state.update(value.startsWith(COLUMN_CHOICE) ? { colorBy: 'column', colorColumn: value.slice(COLUMN_CHOICE.length) } : { colorBy: colorModes.find((mode) => mode === value) ?? 'dim' }),
+      ),
       colorDim: select('Dim', dimChoices, String(state.value.colorDim), (value) => state.update({ colorDim: Number(value) })),
-      search: textField('Search', state.value.search, (value) => state.update({ search: value }), { placeholder: 'label or #index', size: 'wide' }),
+      search: textField('Search', state.value.search, (value) => state.update({ search: value }), { placeholder: searchHints, size: 'wide' }),
     };
+    if (session.metadata?.length) controls.search.element.title = SEARCH_HELP;
     this.dimFields.push(controls.x.element, controls.y.element);
     this.colorDimField = controls.colorDim.element;
     this.toolbar.append(
@@ -87,7 +102,7 @@ export class MapView extends View {
       controls.colorDim.element,
       controls.search.element,
       el('span', { class: 'spacer' }),
-      button('Export CSV', () => this.export(), { secondary: true, title: 'Save index, x, y, label of every point' }),
+      button('Export CSV', () => this.export(), { secondary: true, title: 'Save index, x, y, label and metadata columns of every point' }),
       this.exportSelection,
     );
     this.onDispose(
@@ -95,11 +110,11 @@ export class MapView extends View {
         if ('projection' in changed) controls.method.set(this.method());
         if ('search' in changed) controls.search.set(next.search);
         if ('projection' in changed || 'rawDims' in changed) void this.project();
-        else if ('colorBy' in changed || 'colorDim' in changed || 'picks' in changed || 'search' in changed) this.changed();
+        else if ('colorBy' in changed || 'colorColumn' in changed || 'colorDim' in changed || 'picks' in changed || 'search' in changed) this.changed();
       }),
     );
-    this.legend = labelLegend(session, (name) => state.update({ search: state.value.search === name ? '' : name }));
-    this.element.append(this.toolbar, this.progress, this.message, el('div', { class: 'map-area' }, [this.map.element, this.inspector.element, this.legend]));
+    this.labelLegend = labelLegend(session, (query) => this.toggleSearch(query));
+    this.element.append(this.toolbar, this.searchMessage, this.progress, this.message, el('div', { class: 'map-area' }, [this.map.element, this.inspector.element, this.legendSlot]));
   }
 
   shown(): void {
@@ -127,12 +142,23 @@ export class MapView extends View {
     return [Math.min(x, last), Math.min(y, last)];
   }
 
-  /** The chosen coloring, or the next one the session has: label, then error, then latent dim. */
-  private colorMode(): ColorMode {
+  /**
+   * The chosen coloring, or the next one the session has (a saved column another file lacks, labels
+   * a file lacks): label, then error, then latent dim.
+   */
+  private colorChoice(): ColorChoice {
     const { session } = this.explore;
-    const mode = this.explore.state.value.colorBy;
-    if (mode === 'label' && session.labels) return mode;
-    return mode !== 'dim' && session.reconstructionError ? 'error' : 'dim';
+    const { colorBy, colorColumn } = this.explore.state.value;
+    const column = colorBy === 'column' ? session.metadata?.find(({ name }) => name === colorColumn) : undefined;
+    if (column) return { mode: 'column', column };
+    if ((colorBy === 'label' || colorBy === 'column') && session.labels) return { mode: 'label' };
+    return { mode: colorBy !== 'dim' && session.reconstructionError ? 'error' : 'dim' };
+  }
+
+  /** A legend click searches for its category; a second click on it clears the search. */
+  private toggleSearch(query: string): void {
+    const { state } = this.explore;
+    state.update({ search: state.value.search === query ? '' : query });
   }
 
   private async project(): Promise<void> {
@@ -194,24 +220,33 @@ export class MapView extends View {
   /** Something the picture depends on changed: recompute the search, then redraw (coalesced). */
   private changed(): void {
     const { state, session } = this.explore;
-    this.colorDimField.hidden = this.colorMode() !== 'dim';
-    if (this.legend) this.legend.hidden = this.colorMode() !== 'label';
+    this.colorDimField.hidden = this.colorChoice().mode !== 'dim';
+    show(this.legendSlot, this.currentColors().legend);
     this.found = search(session, state.value.search);
+    show(this.searchMessage, this.found?.malformed && notice(this.found.description, 'error'));
     if (this.found?.indices.length === 1) this.inspector.inspect(this.found.indices[0]!);
     if (this.projection) this.redraw.push(null);
   }
 
-  private currentColoring(): Coloring {
-    const mode = this.colorMode();
-    const key = `${mode}:${this.explore.state.value.colorDim}`;
-    if (this.colors?.key !== key) this.colors = { key, coloring: coloring(this.explore.session, mode, this.explore.state.value.colorDim) };
-    return this.colors.coloring;
+  /** The coloring and its legend, made again only when the choice changed. */
+  private currentColors(): { coloring: Coloring; legend?: HTMLElement } {
+    const choice = this.colorChoice();
+    const dim = this.explore.state.value.colorDim;
+    const key = choice.mode === 'dim' ? `dim:${dim}` : choiceValue(choice);
+    if (this.colors?.key === key) return this.colors;
+    if (choice.mode === 'column') {
+      const { coloring, ranked } = columnColoring(choice.column);
+      this.colors = { key, coloring, legend: columnLegend(choice.column, ranked, (query) => this.toggleSearch(query)) };
+    } else {
+      this.colors = { key, coloring: coloring(this.explore.session, choice.mode, dim), legend: choice.mode === 'label' ? this.labelLegend : undefined };
+    }
+    return this.colors;
   }
 
   private async draw(): Promise<void> {
     const projection = this.projection;
     if (!projection) return;
-    const coloring = this.currentColoring();
+    const { coloring } = this.currentColors();
     // Picks and search only move marks; the points go to the GPU again only for new coordinates or colors.
     this.map.mark({ picks: this.explore.state.value.picks, matches: this.found?.indices ?? [] });
     if (this.drawnScene?.projection !== projection || this.drawnScene.coloring !== coloring) {
@@ -240,12 +275,12 @@ export class MapView extends View {
     const projection = this.projection;
     if (!projection) return;
     const { session } = this.explore;
-    const mode = this.colorMode();
-    const coloredBy = mode === 'dim' ? `z${this.explore.state.value.colorDim}` : mode === 'error' ? 'reconstruction error' : 'label';
+    const choice = this.colorChoice();
+    const coloredBy = choice.mode === 'column' ? `column ${choice.column.name}` : choice.mode === 'dim' ? `z${this.explore.state.value.colorDim}` : choice.mode === 'error' ? 'reconstruction error' : 'label';
     const shown = projection.x.length === session.count ? `${formatCount(session.count)} points` : `showing ${formatCount(projection.x.length)} of ${formatCount(session.count)} points`;
     const parts = [shown, methodNames[projection.method], `colored by ${coloredBy}`];
     if (this.selection.length > 0) parts.push(`${formatCount(this.selection.length)} selected`);
-    if (this.found) parts.push(this.found.description);
+    if (this.found && !this.found.malformed) parts.push(this.found.description);
     if (projection.note) parts.push(projection.note);
     this.explore.status.set(parts.join(' · '));
     this.exportSelection.disabled = this.selection.length === 0;
@@ -256,8 +291,13 @@ export class MapView extends View {
     if (!projection) return;
     const { session } = this.explore;
     const rows = indices ?? Array.from({ length: projection.x.length }, (_, i) => i);
-    const content = coordinatesCsv({ indices: rows, x: projection.x, y: projection.y, labelOf: session.labels ? (index) => labelText(session, index) ?? '' : undefined });
+    const columns = (session.metadata ?? []).map((column) => ({ name: column.name, textOf: (index: number) => metadataText(column, index) ?? '' }));
+    const content = coordinatesCsv({ indices: rows, x: projection.x, y: projection.y, labelOf: session.labels ? (index) => labelText(session, index) ?? '' : undefined, columns });
     const name = `${indices ? 'selection' : 'latent-map'}-${projection.method}.csv`;
     vscodeApi.postMessage({ type: 'saveFile', suggestedName: name, content });
   }
+}
+
+function choiceValue(choice: ColorChoice): string {
+  return choice.mode === 'column' ? COLUMN_CHOICE + choice.column.name : choice.mode;
 }

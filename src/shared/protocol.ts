@@ -168,6 +168,11 @@ export const sessionSchema = obj({
 });
 export type Session = Infer<typeof sessionSchema>;
 
+const directionName = str({ minLength: 1, maxLength: 128 });
+/** A named direction in latent space, as saved with a checkpoint; `note` says how it was made ("label 1 − label 7"). */
+export const savedDirectionSchema = obj({ name: directionName, vector: arr(num(), { maxLength: 65_536 }), note: optional(str({ maxLength: 1000 })) });
+export type SavedDirection = Infer<typeof savedDirectionSchema>;
+
 /** Images travel as bytes 0–255, `count` of them, each of `shape` ([h, w, c] or [features]). */
 const imagesSchema = obj({ pixels: typedArray('Uint8Array'), shape, count: num({ integer: true, min: 0 }) });
 export type Images = Infer<typeof imagesSchema>;
@@ -258,6 +263,14 @@ export const engineMethods = {
       note: optional(str({ maxLength: 8192 })),
     }),
   },
+  /** A checkpoint session's saved latent directions (directions.json in the checkpoint folder). */
+  directions: { params: obj({ sessionId }), result: obj({ directions: arr(savedDirectionSchema, { maxLength: 1000 }) }) },
+  /** Saves (or replaces, by name) a direction with the checkpoint; answers every saved direction. */
+  saveDirection: {
+    params: obj({ sessionId, name: directionName, vector: typedArray('Float32Array', { maxLength: 65_536 }), note: optional(str({ maxLength: 1000 })) }),
+    result: obj({ directions: arr(savedDirectionSchema, { maxLength: 1000 }) }),
+  },
+  deleteDirection: { params: obj({ sessionId, name: directionName }), result: obj({ directions: arr(savedDirectionSchema, { maxLength: 1000 }) }) },
   /** Aborts a running request; it then fails with code `cancelled`. */
   cancel: { params: obj({ requestId: num({ integer: true, min: 0 }) }), result: obj({ cancelled: bool() }) },
 } satisfies Record<string, MethodSpec>;

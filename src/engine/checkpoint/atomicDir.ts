@@ -23,9 +23,12 @@ export function scratchPath(target: string, kind: 'tmp' | 'old' = 'tmp', suffix 
 
 /**
  * `isReplaceable` guards what may be moved aside and deleted: a user who picks the wrong folder
- * (their home, a project) must get an error, not lose it.
+ * (their home, a project) must get an error, not lose it. `carried` are files others write into the
+ * folder while it is being replaced (directions the user saves while a run trains): each goes into
+ * the new folder as it is when the old one is moved aside, so a write that lands during `write`
+ * is not lost with the old folder.
  */
-export async function replaceFolder(dir: string, isReplaceable: (dir: string) => Promise<boolean>, write: (tempDir: string) => Promise<void>): Promise<void> {
+export async function replaceFolder(dir: string, isReplaceable: (dir: string) => Promise<boolean>, write: (tempDir: string) => Promise<void>, carried: readonly string[] = []): Promise<void> {
   const target = path.resolve(dir);
   await recoverFolder(target);
   const suffix = `${process.pid}-${randomBytes(4).toString('hex')}`;
@@ -50,6 +53,7 @@ export async function replaceFolder(dir: string, isReplaceable: (dir: string) =>
         },
       );
     }
+    if (old !== undefined) for (const name of carried) await carry(path.join(old, name), path.join(temp, name));
     await fs.rename(temp, target);
     await syncFolder(path.dirname(target));
   } catch (error) {
@@ -60,6 +64,14 @@ export async function replaceFolder(dir: string, isReplaceable: (dir: string) =>
     throw error;
   }
   if (old !== undefined) await fs.rm(old, { recursive: true, force: true });
+}
+
+/** `from` over `to` unless they are one file already (linked); nothing when `from` does not exist. */
+async function carry(from: string, to: string): Promise<void> {
+  const [source, copy] = await Promise.all([fs.stat(from, { bigint: true }).catch(() => undefined), fs.stat(to, { bigint: true }).catch(() => undefined)]);
+  if (!source || (copy && copy.dev === source.dev && copy.ino === source.ino)) return;
+  await fs.rm(to, { force: true });
+  await fs.link(from, to).catch(() => fs.copyFile(from, to));
 }
 
 /**

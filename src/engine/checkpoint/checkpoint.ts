@@ -13,6 +13,7 @@ import { nextTurn } from '../eventLoop';
 import type { ModelParts } from '../models/modelKind';
 import { readOneVersion, recoverFolder, replaceFolder } from './atomicDir';
 import { buildLayersModel } from './buildModel';
+import { DIRECTIONS_FILE } from './directions';
 import { readJsonFile, realFolder, resolveInside, writeFileSynced } from './confinedFs';
 import { asCheckpointError, CheckpointError, firstLine, isDiskFull } from './errors';
 import { encodeExtra, EXTRA_FILE, readExtra } from './extra';
@@ -64,7 +65,7 @@ export async function saveCheckpoint(tf: Tf, dir: string, parts: ModelParts, inp
       await nextTurn('checkpoint: metadata');
       if (extra.entries.length > 0) await writeFileSynced(path.join(temp, EXTRA_FILE), [extra.bytes]);
       await writeFileSynced(path.join(temp, CHECKPOINT_FILE), [Buffer.from(JSON.stringify(meta, null, 1))]);
-    });
+    }, [DIRECTIONS_FILE]);
     return meta;
   } catch (error) {
     if (isDiskFull(error)) throw new CheckpointError(`cannot save the checkpoint ${target}: the disk is full (${firstLine(error)}); the folder was left as it was — free space on that disk or train into a folder on another one`);

@@ -44,7 +44,8 @@ export async function openCheckpointSession(
         count: rows.count,
         latentDim: model.latentDim,
         latents,
-        timeline: { checkpoint: params.checkpoint, dataSource: rows.source, count: rows.count, aligned: new Map() },
+        checkpoint: params.checkpoint,
+        timeline: { dataSource: rows.source, count: rows.count, aligned: new Map() },
       },
       session: {
         kind: meta.kind,

@@ -8,6 +8,7 @@ import type { BuiltModel, FeatureUnits } from '../models/modelKind';
 import { projectLatents } from '../projection/projectLatents';
 import { toPixels, toStretchedPixels } from './pixels';
 import { timelineAfter } from './timelineView';
+import { readDirections, writeDirections } from '../checkpoint/directions';
 import type { OpenSession, Sessions } from './sessions';
 
 export function explorerHandlers(backend: Backend, sessions: Sessions) {
@@ -122,9 +123,42 @@ export function explorerHandlers(backend: Backend, sessions: Sessions) {
 
   const timeline: Handler<'timeline'> = async (params, context) => {
     const session = sessions.get(params.sessionId);
-    if (!session.timeline) throw new EngineError('bad-request', `a ${session.kind} session has no training run, so no latent timeline; open a Latent Lab checkpoint to see one`);
-    return timelineAfter(tf, session.timeline, params.after ?? 0, context.signal);
+    if (!session.checkpoint || !session.timeline) throw new EngineError('bad-request', `a ${session.kind} session has no training run, so no latent timeline; open a Latent Lab checkpoint to see one`);
+    return timelineAfter(tf, session.checkpoint, session.timeline, params.after ?? 0, context.signal);
   };
 
-  return { project, samples, decode, priorSamples, features, unitsUsed, topActivating, timeline };
+  /** The checkpoint folder directions are kept in, or why the session cannot keep any. */
+  const directionsFolder = (session: OpenSession): string => {
+    if (!session.checkpoint) throw new EngineError('bad-request', `a ${session.kind} session has no checkpoint folder to keep directions in; they last while the page is open — open a Latent Lab checkpoint to save them`);
+    return session.checkpoint;
+  };
+
+  const directions: Handler<'directions'> = async (params) => {
+    const session = sessions.get(params.sessionId);
+    return { directions: await readDirections(directionsFolder(session), session.latentDim) };
+  };
+
+  const saveDirection: Handler<'saveDirection'> = async (params) => {
+    const session = sessions.get(params.sessionId);
+    const folder = directionsFolder(session);
+    if (params.vector.length !== session.latentDim) throw new EngineError('bad-request', `saveDirection: the direction has ${params.vector.length} values but the latents have ${session.latentDim}`);
+    if (!params.vector.every(Number.isFinite)) throw new EngineError('bad-request', 'saveDirection: the direction holds NaN or infinite values; pick two sets that both have samples');
+    const saved = { name: params.name, vector: Array.from(params.vector), ...(params.note === undefined ? {} : { note: params.note }) };
+    const kept = (await readDirections(folder, session.latentDim)).filter((direction) => direction.name !== params.name);
+    const all = [...kept, saved];
+    await writeDirections(folder, all);
+    return { directions: all };
+  };
+
+  const deleteDirection: Handler<'deleteDirection'> = async (params) => {
+    const session = sessions.get(params.sessionId);
+    const folder = directionsFolder(session);
+    const all = await readDirections(folder, session.latentDim);
+    const left = all.filter((direction) => direction.name !== params.name);
+    if (left.length === all.length) throw new EngineError('bad-request', `deleteDirection: there is no direction named ${JSON.stringify(params.name)}`);
+    await writeDirections(folder, left);
+    return { directions: left };
+  };
+
+  return { project, samples, decode, priorSamples, features, unitsUsed, topActivating, timeline, directions, saveDirection, deleteDirection };
 }

@@ -30,7 +30,8 @@ export interface OpenSession {
   count: number;
   latentDim: number;
   latents: Float32Array;
-  /** Checkpoint sessions: where their latent timeline is read from. */
+  /** Checkpoint sessions: the folder, for what is read from it and saved into it later (timeline, directions). */
+  checkpoint?: string;
   timeline?: TimelineSource;
 }
 

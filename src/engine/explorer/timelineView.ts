@@ -16,9 +16,8 @@ import { readEpochLatents, type Timeline } from '../checkpoint/timeline';
 import { nextTurn } from '../eventLoop';
 import { fitPca, pcaTransform } from '../projection/pca/pca';
 
-/** Where a session's timeline comes from, and the layouts made so far. */
+/** What a session's timeline is shown against, and the layouts made so far. */
 export interface TimelineSource {
-  checkpoint: string;
   /** The data the session explores ('sample' or an absolute path), to find the probes among its samples. */
   dataSource: string;
   count: number;
@@ -31,8 +30,7 @@ type TimelineResult = ResultOf<'timeline'>;
 const NONE = { epochs: new Int32Array(0), probes: new Int32Array(0), coordinates: new Float32Array(0) };
 
 /** Epochs after `after` (all when undefined), with the probes' place among the session's samples. */
-export async function timelineAfter(tf: Tf, source: TimelineSource, after: number, signal?: AbortSignal): Promise<TimelineResult> {
-  const folder = source.checkpoint;
+export async function timelineAfter(tf: Tf, folder: string, source: TimelineSource, after: number, signal?: AbortSignal): Promise<TimelineResult> {
   const read = await readOneVersion(folder, async () => {
     const { meta, file } = await readCheckpointMeta(await realFolder(folder));
     const timeline = meta.timeline;

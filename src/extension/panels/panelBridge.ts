@@ -26,7 +26,7 @@ export interface PanelHost {
 }
 
 /** The engine methods a page may call. */
-type WebviewMethod = Extract<CallableMethod, 'openSession' | 'closeSession' | 'project' | 'samples' | 'decode' | 'priorSamples' | 'features' | 'unitsUsed' | 'topActivating' | 'timeline' | 'info'>;
+type WebviewMethod = Extract<CallableMethod, 'openSession' | 'closeSession' | 'project' | 'samples' | 'decode' | 'priorSamples' | 'features' | 'unitsUsed' | 'topActivating' | 'timeline' | 'directions' | 'saveDirection' | 'deleteDirection' | 'info'>;
 
 export class PanelBridge {
   private readonly server: RpcServer;
@@ -113,7 +113,7 @@ export class PanelBridge {
     const forward = <M extends WebviewMethod>(method: M): Handler<M> =>
       (params, context) => this.host.request(method, params, { signal: context.signal, onEvent: (event) => context.emit(event.event, event.data) });
     /** Requests on a session: only on the page's own. */
-    const onSession = <M extends 'project' | 'samples' | 'decode' | 'priorSamples' | 'features' | 'unitsUsed' | 'topActivating' | 'timeline'>(method: M): Handler<M> =>
+    const onSession = <M extends 'project' | 'samples' | 'decode' | 'priorSamples' | 'features' | 'unitsUsed' | 'topActivating' | 'timeline' | 'directions' | 'saveDirection' | 'deleteDirection'>(method: M): Handler<M> =>
       (params, context) => {
         this.checkSession(method, params.sessionId);
         return forward(method)(params, context);
@@ -138,6 +138,9 @@ export class PanelBridge {
       unitsUsed: onSession('unitsUsed'),
       topActivating: onSession('topActivating'),
       timeline: onSession('timeline'),
+      directions: onSession('directions'),
+      saveDirection: onSession('saveDirection'),
+      deleteDirection: onSession('deleteDirection'),
       info: forward('info'),
     };
   }

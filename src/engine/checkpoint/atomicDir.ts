@@ -111,7 +111,8 @@ export async function recoverFolders(parent: string, only?: string): Promise<voi
   }
 }
 
-const READ_TRIES = 8;
+/** Enough to outlast saves back to back on a loaded machine (about a second of waiting in all). */
+const READ_TRIES = 24;
 
 /**
  * `read`'s result, from a read during which `dir` stayed one folder. A save swaps whole folders, so a
@@ -127,12 +128,14 @@ export async function readOneVersion<T>(dir: string, read: () => Promise<T>): Pr
       (error: unknown) => ({ error }),
     );
     const stable = before !== undefined && before === (await folderIdentity(dir));
-    if (stable || attempt === READ_TRIES) {
+    if (stable) {
       if ('error' in outcome) throw outcome.error;
-      if (stable) return outcome.value;
-      throw new CheckpointError(`${dir} was replaced ${READ_TRIES} times while it was read (a run is saving into it); open it again once the save is done`);
+      return outcome.value;
     }
-    await new Promise((resolve) => setTimeout(resolve, 5 * attempt));
+    // A folder that was never there is not being saved into: its error says so.
+    if (before === undefined && 'error' in outcome && !(await anyScratchBeside(dir))) throw outcome.error;
+    if (attempt === READ_TRIES) throw new CheckpointError(`${dir} was replaced ${READ_TRIES} times while it was read (a run is saving into it); open it again once the save is done`);
+    await new Promise((resolve) => setTimeout(resolve, Math.min(5 * attempt, 50)));
   }
 }
 
@@ -153,6 +156,12 @@ async function syncFolder(dir: string): Promise<void> {
 async function folderIdentity(dir: string): Promise<string | undefined> {
   const stat = await fs.stat(dir, { bigint: true }).catch(() => undefined);
   return stat === undefined ? undefined : `${stat.dev}:${stat.ino}`;
+}
+
+/** Whether a save of `dir` has its temp or old folder beside it now. */
+async function anyScratchBeside(dir: string): Promise<boolean> {
+  const name = path.basename(dir);
+  return (await fs.readdir(path.dirname(dir)).catch(() => [] as string[])).some((entry) => SCRATCH.exec(entry)?.[1] === name);
 }
 
 function exists(file: string): Promise<boolean> {

@@ -36,7 +36,7 @@ export function activate(context: vscode.ExtensionContext): LatentLabApi {
   };
   const openPanel = async (target: PanelTarget) => {
     if (!(await allowTarget(target))) return;
-    ExplorerPanel.create(engine, extensionUri, withSettings(target, { maxPoints: settings().get<number>('maxPoints', 0), eagerTraining: settings().get<boolean>('eagerTraining', false) }));
+    ExplorerPanel.create(engine, extensionUri, withSettings(target, { maxPoints: settings().get<number>('maxPoints', 0), eagerTraining: settings().get<boolean>('eagerTraining', false), timelineProbes: settings().get<number>('timelineProbes', 10_000) }));
   };
   const runs = new RunsTree(runsRoot);
   context.subscriptions.push(

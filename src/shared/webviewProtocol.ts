@@ -50,8 +50,11 @@ export function targetPaths(target: PanelTarget): string[] {
 }
 
 /** The user's settings applied to a target: a sample limit on what explorers encode, op-by-op training steps. */
-export function withSettings(target: PanelTarget, settings: { maxPoints: number; eagerTraining: boolean }): PanelTarget {
-  if (target.view === 'train') return settings.eagerTraining ? { ...target, params: { ...target.params, eager: true } } : target;
+export function withSettings(target: PanelTarget, settings: { maxPoints: number; eagerTraining: boolean; timelineProbes: number }): PanelTarget {
+  if (target.view === 'train') {
+    const params = { ...target.params, ...(settings.eagerTraining ? { eager: true } : {}), ...(target.params.timelineProbes === undefined ? { timelineProbes: settings.timelineProbes } : {}) };
+    return { ...target, params };
+  }
   return settings.maxPoints > 0 ? { ...target, limit: settings.maxPoints } : target;
 }
 

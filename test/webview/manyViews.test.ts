@@ -145,7 +145,7 @@ describe('many views at once', () => {
     assert.deepEqual(await contextCounts(third), { lost: 4, recovered: 3 }, 'the fourth loss in view waits');
     assert.equal(await lostNotice(third), LOST_NOTICE);
     await screenshot(third, 'many-views-lost-context');
-    const box = (await third.locator('.map-plot').boundingBox())!;
+    const box = (await third.locator('.map-plot').first().boundingBox())!;
     await third.mouse.move(box.x + box.width / 2, box.y + box.height / 2, { steps: 4 });
     await redrawn(third, 4);
     // Or when the host says the panel came to the front (VS Code's onDidChangeViewState).

@@ -18,18 +18,26 @@ import { createExplore } from './views/explore';
 import { FeaturesView } from './views/featuresView';
 import { InterpolationView } from './views/interpolationView';
 import { ManifoldView } from './views/manifoldView';
+import { PriorSamplesView } from './views/priorSamplesView';
+import { LatentTimelineView } from './views/latentTimelineView';
 import { MapView } from './views/map/mapView';
 import { decodingView } from './views/noDecoderView';
 import { TrainingView } from './views/trainingView';
 import { TraversalView } from './views/traversalView';
+import { UnitHealthView } from './views/unitHealthView';
+import { WorstSamplesView } from './views/worstSamplesView';
 import type { View } from './views/view';
 
 const tabTitles: Record<ViewName, string> = {
   map: 'Latent map',
+  timeline: 'Timeline',
   interpolation: 'Interpolation',
   traversal: 'Traversal',
   manifold: 'Manifold grid',
   features: 'Features',
+  worst: 'Worst samples',
+  prior: 'Prior samples',
+  health: 'Unit health',
   training: 'Training',
 };
 
@@ -128,10 +136,14 @@ export class App {
     training.showHistory(session.history, session.kind === 'latents' ? 'latents file' : session.kind === 'foreign' ? 'model' : 'checkpoint');
     const views: Record<ViewName, View> = {
       map: new MapView(explore),
+      timeline: new LatentTimelineView(explore),
       interpolation: decodingView(session, 'Interpolation', () => new InterpolationView(explore)),
       traversal: decodingView(session, 'Traversal', () => new TraversalView(explore)),
       manifold: decodingView(session, 'The manifold grid', () => new ManifoldView(explore)),
       features: decodingView(session, 'Features', () => new FeaturesView(explore)),
+      worst: new WorstSamplesView(explore),
+      prior: new PriorSamplesView(explore),
+      health: new UnitHealthView(explore),
       training,
     };
     this.views = viewNames.map((name) => views[name]);

@@ -10,7 +10,7 @@ import { colorModes } from '../common/map/mapColoring';
 import { vscodeApi } from './host/vscodeApi';
 import { Signal } from './signal';
 
-export const viewNames = ['map', 'interpolation', 'traversal', 'manifold', 'features', 'training'] as const;
+export const viewNames = ['map', 'timeline', 'interpolation', 'traversal', 'manifold', 'features', 'worst', 'prior', 'health', 'training'] as const;
 export type ViewName = (typeof viewNames)[number];
 export type GridMode = 'extent' | 'quantiles';
 export type FeatureSort = 'index' | 'frequent' | 'rare';

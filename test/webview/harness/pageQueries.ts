@@ -1,21 +1,11 @@
 /** What the tests read from, and do to, the panel's page. */
 import type { Page } from 'playwright-core';
+import type { MapInspection } from '../../../src/webview/common/map/scatterMap';
 import type { ViewName } from '../../../src/webview/panel/uiState';
 
-/** What the map shows, as src/webview/common/map/scatterMap.ts exposes it on its element for tests and bug reports. */
-interface MapElement extends HTMLElement {
-  latentMap: {
-    count(): number;
-    picks(): number[];
-    matches(): number[];
-    selection(): number[];
-    coloring(): { type: string; palette: string[]; values: number[] } | undefined;
-    region(): { x: [number, number]; y: [number, number] } | undefined;
-    projection(): { x: number[]; y: number[] } | undefined;
-    axisTitles(): [string, string] | undefined;
-    screenPosition(index: number): [number, number] | undefined;
-    context(): WebGLRenderingContext | undefined;
-  };
+/** A map's element, with what it shows (src/webview/common/map/scatterMap.ts exposes it for tests and bug reports). */
+export interface MapElement extends HTMLElement {
+  latentMap: MapInspection;
 }
 
 const TIMEOUT = 30_000;
@@ -55,13 +45,16 @@ export function statusText(page: Page): Promise<string> {
   return page.evaluate(() => document.querySelector('.status-line')?.textContent ?? '');
 }
 
-/** Drags the map's box-select tool from `from` to `to` (fractions of the map); resolves to the count the status line reports. */
+/**
+ * Drags the map's box-select tool from `from` to `to` (fractions of the map, taken to the nearest
+ * whole pixel, where mouse events land); resolves to the count the status line reports.
+ */
 export async function boxSelect(page: Page, from: number, to: number): Promise<number> {
   await page.click('.map-plot [data-tool="box"]');
   const box = (await page.locator('.map-plot .map-canvas').first().boundingBox())!;
-  await page.mouse.move(box.x + box.width * from, box.y + box.height * from);
+  await page.mouse.move(Math.round(box.x + box.width * from), Math.round(box.y + box.height * from));
   await page.mouse.down();
-  await page.mouse.move(box.x + box.width * to, box.y + box.height * to, { steps: 5 });
+  await page.mouse.move(Math.round(box.x + box.width * to), Math.round(box.y + box.height * to), { steps: 5 });
   await page.mouse.up();
   await waitFor(page, () => / · [\d,]+ selected/.test(document.querySelector('.status-line')?.textContent ?? ''), undefined, 'the box selection');
   await page.click('.map-plot [data-tool="pan"]');

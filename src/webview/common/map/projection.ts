@@ -12,6 +12,11 @@ export interface Projection {
   /** Raw maps: the latent dims on the axes. */
   dims?: [number, number];
   note?: string;
+  /**
+   * The data range to frame, where it is not the points' own: layouts that follow one another (the
+   * epochs of a timeline) share one, and a new projection with the same extent keeps the view.
+   */
+  extent?: { x: [number, number]; y: [number, number] };
 }
 
 export const methodNames: Record<ProjectionMethod, string> = { raw: 'latent dims', pca: 'PCA', umap: 'UMAP', tsne: 't-SNE' };

@@ -1,10 +1,12 @@
 /**
  * The latent map's drawing surface, shared by the explorer, the compare page and the notebook
  * renderer. regl-scatterplot draws the points: they are uploaded to the GPU once, a pan or zoom only
- * moves the camera, hover asks a k-d tree for the nearest point and a lasso selects without a
- * redraw, which is what keeps a million points interactive (bench/README.md compares it with other
- * scatters). What must stay readable above the points — the A/B picks, a ring round a lone match,
- * the axis titles and ranges, the colour bar — is DOM that follows the camera.
+ * moves the camera (and, where full frames are slow, shows the last one moved until the camera
+ * rests: motionFrames.ts), hover asks the scatter's k-d tree for the nearest point without a frame
+ * (pointFinder.ts) and a lasso selects without a redraw, which is what keeps a million points
+ * interactive (bench/README.md compares it with other scatters). What must stay readable above the
+ * points — the A/B picks, the hovered point, a ring round a lone match, the axis titles and ranges,
+ * the colour bar — is DOM and a 2-D layer that follow the camera.
  */
 import createScatterplot from 'regl-scatterplot';
 import { formatValue } from '../format';
@@ -13,6 +15,8 @@ import { el } from '../ui/dom';
 import { onThemeChange, themeColors } from '../plot/theme';
 import { type Coloring, pointColors, type PointColors } from './mapColoring';
 import { type ContextWatch, watchContext } from './lostContext';
+import { type FrameState, MotionFrames } from './motionFrames';
+import { PointFinder } from './pointFinder';
 import { sharedRenderer } from './reglRenderer';
 import { methodNames, type Projection } from './projection';
 
@@ -34,12 +38,37 @@ export interface MapEvents {
   view?: (region: VisibleRegion) => void;
 }
 
+/** What the map shows, on its element as `latentMap`, for tests, benches and bug reports. */
+export interface MapInspection {
+  count(): number;
+  picks(): number[];
+  matches(): number[];
+  selection(): number[];
+  coloring(): { type: PointColors['type']; palette: string[]; values: number[] } | undefined;
+  region(): VisibleRegion | undefined;
+  projection(): { x: number[]; y: number[] } | undefined;
+  axisTitles(): [string, string] | undefined;
+  /** CSS pixels from the map's top left corner. */
+  screenPosition(index: number): [number, number] | undefined;
+  hovered(): number | undefined;
+  /** The point nearest to a canvas position, by a scan: a check on hover's k-d tree. */
+  nearest(x: number, y: number): number | undefined;
+  context(): WebGLRenderingContext | undefined;
+  frames(): FrameState | undefined;
+}
+
 export interface MapOptions {
   /** In a notebook the wheel scrolls the page past the output; elsewhere it zooms. */
   wheelZoom: boolean;
   /** The pan / box / lasso / reset buttons; maps that only show (compare) go without. */
   tools: boolean;
 }
+
+/** The pointer hovers points within their size plus this many CSS pixels of it: regl-scatterplot's own reach. */
+const HOVER_REACH = 4;
+
+/** A press and release further apart than this, in CSS pixels, are a drag, not a click (regl-scatterplot's lasso minimum). */
+const CLICK_SLOP = 4;
 
 /** Dense maps need small points to show structure; sparse ones need points big enough to hover. */
 function pointSize(count: number): number {
@@ -89,6 +118,9 @@ export class ScatterMap {
   private readonly boxOutline = el('div', { class: 'map-box', hidden: true });
   private readonly toolButtons = new Map<Tool, HTMLButtonElement>();
   private scatter: Scatterplot | undefined;
+  /** The frame gate of the current scatter (a new one with each, as after a lost context). */
+  private motion: MotionFrames | undefined;
+  private finder: PointFinder | undefined;
   private drawn: Drawn | undefined;
   /** What the screen shows: `drawn` once a frame has drawn it (the scatter's draw resolves after that frame). */
   private uploaded: Drawn | undefined;
@@ -97,6 +129,7 @@ export class ScatterMap {
   private picks: number[] = [];
   private matches: number[] = [];
   private selection: number[] = [];
+  private hovered: number | undefined;
   private tool: Tool = 'pan';
   private layoutFrame = 0;
   private readonly cleanups: (() => void)[] = [];
@@ -115,7 +148,7 @@ export class ScatterMap {
     ]);
     const resize = new ResizeObserver(() => this.resize());
     resize.observe(this.element);
-    this.cleanups.push(() => resize.disconnect(), this.boxSelection(), this.clicksPick(), this.keyboard());
+    this.cleanups.push(() => resize.disconnect(), this.boxSelection(), this.hovering(), this.clicksPick(), this.keyboard());
     this.context = watchContext(this.element, () => this.recreate());
     this.cleanups.push(onThemeChange(() => this.applyTheme()));
     this.cleanups.push(() => this.context.stop());
@@ -130,7 +163,8 @@ export class ScatterMap {
     const drawn: Drawn = previous?.projection === projection ? { ...previous, colors } : { projection, colors, ...scaled(projection) };
     this.drawn = drawn;
     const scatter = this.scatter ?? this.create(drawn);
-    if (previous && previous.projection !== projection) {
+    if (previous && previous.projection !== projection && !sameExtent(previous.projection.extent, projection.extent)) {
+      this.motion?.discard();
       this.scales = scalesFor(drawn);
       await scatter.set({ xScale: this.scales.x as never, yScale: this.scales.y as never });
       await scatter.reset();
@@ -164,16 +198,20 @@ export class ScatterMap {
   dispose(): void {
     cancelAnimationFrame(this.layoutFrame);
     for (const cleanup of this.cleanups) cleanup();
-    this.scatter?.destroy();
-    this.scatter = undefined;
+    this.destroyScatter();
     this.drawn = undefined;
     this.uploaded = undefined;
   }
 
   private create(drawn: Drawn): Scatterplot {
     this.scales = scalesFor(drawn);
+    const motion = new MotionFrames(
+      this.canvas,
+      () => this.scatter?.get('cameraView') ?? [],
+      () => this.scatter?.redraw(),
+    );
     const scatter = createScatterplot({
-      renderer: sharedRenderer(),
+      renderer: motion.renderer(sharedRenderer()),
       canvas: this.canvas,
       width: Math.max(1, this.element.clientWidth),
       height: Math.max(1, this.element.clientHeight),
@@ -182,10 +220,14 @@ export class ScatterMap {
       pointSize: pointSize(drawn.x.length),
       pointSizeSelected: 1,
       pointOutlineWidth: 1,
+      // The scatter's own hover is off (no point lies within a negative reach; an option its types
+      // leave out): it draws a frame of every point to highlight one, where the map hovers through
+      // pointFinder.ts and rings the point in its mark layer.
+      ...{ pointSizeMouseDetection: -Infinity },
       ...themed(),
       opacityInactiveScale: 0.25,
       backgroundColor: [0, 0, 0, 0],
-      lassoMinDist: 4,
+      lassoMinDist: CLICK_SLOP,
       showReticle: false,
       deselectOnDblClick: true,
       deselectOnEscape: true,
@@ -195,7 +237,6 @@ export class ScatterMap {
       ...{ actionKeyMap: { lasso: 'shift', merge: 'meta', remove: 'alt' } },
     });
     if (!this.options.wheelZoom) scatter.get('camera').config({ isZoom: false });
-    scatter.subscribe('pointOver', (index) => this.events.hover?.(index));
     scatter.subscribe('select', ({ points }) => {
       this.selection = points;
       this.events.select?.(points);
@@ -206,10 +247,24 @@ export class ScatterMap {
       this.events.select?.([]);
       this.highlight();
     });
-    scatter.subscribe('view', () => this.layout());
+    // In the frame that moved the camera, not a frame later: marks and axes stay with the points.
+    scatter.subscribe('drawing', () => {
+      if (this.scales) motion.framed(region(this.scales));
+      this.placeNow();
+    });
     this.context.watch(scatter.get('renderer').canvas);
     this.scatter = scatter;
+    this.motion = motion;
     return scatter;
+  }
+
+  private destroyScatter(): void {
+    this.motion?.dispose();
+    this.scatter?.destroy();
+    this.scatter = undefined;
+    this.motion = undefined;
+    this.finder = undefined;
+    this.hovered = undefined;
   }
 
   private async upload(scatter: Scatterplot, drawn: Drawn): Promise<void> {
@@ -230,8 +285,7 @@ export class ScatterMap {
     const drawn = this.drawn;
     // The user's zoom survives the new context.
     const view = this.scatter?.get('cameraView');
-    this.scatter?.destroy();
-    this.scatter = undefined;
+    this.destroyScatter();
     this.uploaded = undefined;
     if (!drawn) return;
     const scatter = this.create(drawn);
@@ -263,17 +317,25 @@ export class ScatterMap {
     );
   }
 
-  /** Places what follows the camera, once per frame however many views arrive. */
+  /** Places what follows the camera, once per frame however many changes arrive. */
   private layout(): void {
     if (this.layoutFrame) return;
     this.layoutFrame = requestAnimationFrame(() => {
       this.layoutFrame = 0;
-      this.placeMarks();
-      this.placeAxes();
+      this.placeNow();
     });
   }
 
-  private placeMarks(): void {
+  private placeNow(): void {
+    cancelAnimationFrame(this.layoutFrame);
+    this.layoutFrame = 0;
+    this.drawRings();
+    this.placePicks();
+    this.placeAxes();
+  }
+
+  /** The 2-D layer over the points: the hovered point, and a ring round a lone match. */
+  private drawRings(): void {
     const scatter = this.scatter;
     const drawn = this.drawn;
     const context = this.ringLayer.getContext('2d');
@@ -284,17 +346,35 @@ export class ScatterMap {
     context?.setTransform(ratio, 0, 0, ratio, 0, 0);
     context?.clearRect(0, 0, width, height);
     if (!scatter || !drawn || !context || !scatter.get('isPointsDrawn')) return;
+    const size = pointSize(drawn.x.length);
+    const circle = (index: number, radius: number) => {
+      const at = scatter.getScreenPosition(index);
+      if (!at) return false;
+      context.beginPath();
+      context.arc(at[0], at[1], radius, 0, 2 * Math.PI);
+      return true;
+    };
+    const colors = this.hovered !== undefined || this.matches.length === 1 ? themeColors() : undefined;
+    if (this.hovered !== undefined && colors && circle(this.hovered, size / 2 + 2.5)) {
+      context.fillStyle = colors.accent;
+      context.fill();
+      context.strokeStyle = colors.foreground;
+      context.lineWidth = 1;
+      context.stroke();
+    }
     // One match among thousands of points (a hovered or searched sample) gets a ring that catches
     // the eye; more are shown by fading the rest (highlight).
     const [lone] = this.matches;
-    const at = this.matches.length === 1 && lone !== undefined ? scatter.getScreenPosition(lone) : undefined;
-    if (at) {
-      context.strokeStyle = themeColors().foreground;
+    if (this.matches.length === 1 && lone !== undefined && colors && circle(lone, size + 8)) {
+      context.strokeStyle = colors.foreground;
       context.lineWidth = 2.5;
-      context.beginPath();
-      context.arc(at[0], at[1], pointSize(drawn.x.length) + 8, 0, 2 * Math.PI);
       context.stroke();
     }
+  }
+
+  private placePicks(): void {
+    const scatter = this.scatter;
+    if (!scatter || !this.drawn || !scatter.get('isPointsDrawn')) return;
     this.pickLayer.replaceChildren(
       ...this.picks.flatMap((index, n) => {
         const at = scatter.getScreenPosition(index);
@@ -313,7 +393,7 @@ export class ScatterMap {
     const range = ([low, high]: [number, number]) => `${formatValue(low)} … ${formatValue(high)}`;
     this.axes.x.textContent = `${xTitle}  ${range(scales.x.domain())}`;
     this.axes.y.textContent = `${yTitle}  ${range(scales.y.domain())}`;
-    this.events.view?.({ x: scales.x.domain(), y: scales.y.domain() });
+    this.events.view?.(region(scales));
   }
 
   private toolStrip(): HTMLElement {
@@ -364,8 +444,12 @@ export class ScatterMap {
       start = undefined;
       this.boxOutline.hidden = true;
       if (Math.abs(end[0] - from[0]) < 3 || Math.abs(end[1] - from[1]) < 3) return;
-      const corners = [from, [end[0], from[1]], end, [from[0], end[1]]].map(([x, y]) => this.dataAt(x!, y!));
-      this.scatter?.lassoSelect(corners);
+      const drawn = this.uploaded;
+      if (!drawn) return;
+      // In the scatter's own coordinates: given data coordinates, it maps them as if they were the
+      // screen's and selects a box stretched by the map's aspect ratio.
+      const corners = [from, [end[0], from[1]], end, [from[0], end[1]]].map(([x, y]) => this.scatterAt(drawn, x!, y!));
+      this.scatter?.lassoSelect(corners, { isGl: true });
     };
     this.element.addEventListener('mousedown', down, true);
     window.addEventListener('mousemove', move);
@@ -385,16 +469,74 @@ export class ScatterMap {
     return [x0 + (x / this.canvas.clientWidth) * (x1 - x0), y1 - (y / this.canvas.clientHeight) * (y1 - y0)];
   }
 
-  /** A click picks the point under the pointer; it never changes the selection (box and lasso do). */
+  /** A canvas position in the coordinates the scatter was given ([-1, 1] over `drawn`'s extent). */
+  private scatterAt(drawn: Drawn, x: number, y: number): [number, number] {
+    const [dx, dy] = this.dataAt(x, y);
+    const { x: ex, y: ey } = drawn.extent;
+    return [((dx - ex[0]) / (ex[1] - ex[0])) * 2 - 1, ((dy - ey[0]) / (ey[1] - ey[0])) * 2 - 1];
+  }
+
+  /** The point drawn under a canvas position, if one is within the pointer's reach. */
+  private pointAt(x: number, y: number): number | undefined {
+    const drawn = this.uploaded;
+    const scales = this.scales;
+    if (!drawn?.spatialIndex || !scales) return undefined;
+    if (this.finder?.spatialIndex !== drawn.spatialIndex) this.finder = new PointFinder(drawn.spatialIndex, drawn.x, drawn.y);
+    const [y0, y1] = scales.y.domain();
+    // The scatter keeps its coordinates square on screen, so one pixel spans as much of x as of y.
+    const perPixel = ((y1 - y0) / this.canvas.clientHeight) * (2 / (drawn.extent.y[1] - drawn.extent.y[0]));
+    const [sx, sy] = this.scatterAt(drawn, x, y);
+    return this.finder.nearest(sx, sy, (pointSize(drawn.x.length) + HOVER_REACH) * perPixel);
+  }
+
+  private canvasPosition(event: MouseEvent): [number, number] {
+    const bounds = this.canvas.getBoundingClientRect();
+    return [event.clientX - bounds.left, event.clientY - bounds.top];
+  }
+
+  /** The pointer hovers the nearest point in reach; a drag (pan, box, lasso) hovers nothing new. */
+  private hovering(): () => void {
+    const move = (event: PointerEvent) => {
+      if (event.buttons === 0) this.hover(this.pointAt(...this.canvasPosition(event)));
+    };
+    const leave = () => this.hover(undefined);
+    this.canvas.addEventListener('pointermove', move);
+    this.canvas.addEventListener('pointerleave', leave);
+    return () => {
+      this.canvas.removeEventListener('pointermove', move);
+      this.canvas.removeEventListener('pointerleave', leave);
+    };
+  }
+
+  private hover(index: number | undefined): void {
+    if (index === this.hovered) return;
+    this.hovered = index;
+    this.drawRings();
+    if (index !== undefined) this.events.hover?.(index);
+  }
+
+  /**
+   * A click picks the hovered point, the one ringed under the pointer (found from the pointer's
+   * fractional position, which a click's whole pixels could resolve to a neighbour); it never
+   * changes the selection (box and lasso do). The click that ends a drag (a pan, a box) picks nothing.
+   */
   private clicksPick(): () => void {
+    let pressed: [number, number] = [NaN, NaN];
+    const down = (event: MouseEvent) => {
+      pressed = [event.clientX, event.clientY];
+    };
     const click = (event: MouseEvent) => {
       if (event.target !== this.canvas) return;
       event.stopPropagation();
-      const hovered = this.scatter?.get('hoveredPoint');
-      if (hovered !== undefined && hovered >= 0) this.events.pick?.(hovered);
+      if (Math.hypot(event.clientX - pressed[0], event.clientY - pressed[1]) > CLICK_SLOP) return;
+      if (this.hovered !== undefined) this.events.pick?.(this.hovered);
     };
+    this.element.addEventListener('mousedown', down, true);
     this.element.addEventListener('click', click, true);
-    return () => this.element.removeEventListener('click', click, true);
+    return () => {
+      this.element.removeEventListener('mousedown', down, true);
+      this.element.removeEventListener('click', click, true);
+    };
   }
 
   /** Arrows pan, + and − zoom, 0 shows everything (Escape, like a double click, clears the selection). */
@@ -428,9 +570,7 @@ export class ScatterMap {
   private nearest(x: number, y: number): number | undefined {
     const drawn = this.uploaded;
     if (!drawn) return undefined;
-    const [dx, dy] = this.dataAt(x, y);
-    const tx = ((dx - drawn.extent.x[0]) / (drawn.extent.x[1] - drawn.extent.x[0])) * 2 - 1;
-    const ty = ((dy - drawn.extent.y[0]) / (drawn.extent.y[1] - drawn.extent.y[0])) * 2 - 1;
+    const [tx, ty] = this.scatterAt(drawn, x, y);
     let best: number | undefined;
     let bestDistance = Infinity;
     drawn.x.forEach((px, i) => {
@@ -440,20 +580,21 @@ export class ScatterMap {
     return best;
   }
 
-  private inspection() {
+  private inspection(): MapInspection {
     return {
       count: () => this.uploaded?.x.length ?? 0,
       picks: () => [...this.picks],
       matches: () => [...this.matches],
       selection: () => [...this.selection],
       coloring: () => this.drawn && { type: this.drawn.colors.type, palette: this.drawn.colors.palette.map(cssRgb), values: Array.from(this.drawn.colors.values.subarray(0, 1000)) },
-      region: () => this.scales && { x: this.scales.x.domain(), y: this.scales.y.domain() },
+      region: () => this.scales && region(this.scales),
       projection: () => this.drawn && { x: Array.from(this.drawn.projection.x), y: Array.from(this.drawn.projection.y) },
       axisTitles: () => this.drawn && axisTitles(this.drawn.projection),
       screenPosition: (index: number) => this.scatter?.getScreenPosition(index),
-      hovered: () => this.scatter?.get('hoveredPoint'),
+      hovered: () => this.hovered,
       nearest: (x: number, y: number) => this.nearest(x, y),
       context: () => this.scatter?.get('renderer').regl._gl,
+      frames: () => this.motion?.state(),
     };
   }
 }
@@ -469,7 +610,7 @@ function axisTitles(projection: Projection): [string, string] {
 /** The scatter's colors that follow the VS Code theme (the marks above it read the theme when placed). */
 function themed() {
   const colors = themeColors();
-  return { pointColorActive: cssToRgba(colors.foreground), pointColorHover: cssToRgba(colors.accent), lassoColor: cssToRgba(colors.accent) };
+  return { pointColorActive: cssToRgba(colors.foreground), lassoColor: cssToRgba(colors.accent) };
 }
 
 /**
@@ -477,12 +618,13 @@ function themed() {
  * by the edge, and the data range that [-1, 1] stands for.
  */
 function scaled(projection: Projection): Pick<Drawn, 'x' | 'y' | 'extent'> {
-  const fit = (values: Float32Array) => {
-    let low = Infinity;
-    let high = -Infinity;
-    for (const value of values) {
-      if (value < low) low = value;
-      if (value > high) high = value;
+  const fit = (values: Float32Array, given?: [number, number]) => {
+    let [low, high] = given ?? [Infinity, -Infinity];
+    if (!given) {
+      for (const value of values) {
+        if (value < low) low = value;
+        if (value > high) high = value;
+      }
     }
     if (!(low < high)) [low, high] = [low === Infinity ? -1 : low - 1, high === -Infinity ? 1 : high + 1];
     const margin = (high - low) * 0.025;
@@ -490,9 +632,17 @@ function scaled(projection: Projection): Pick<Drawn, 'x' | 'y' | 'extent'> {
     const span = extent[1] - extent[0];
     return { scaled: values.map((value) => ((value - extent[0]) / span) * 2 - 1), extent };
   };
-  const x = fit(projection.x);
-  const y = fit(projection.y);
+  const x = fit(projection.x, projection.extent?.x);
+  const y = fit(projection.y, projection.extent?.y);
   return { x: x.scaled, y: y.scaled, extent: { x: x.extent, y: y.extent } };
+}
+
+function sameExtent(a: Projection['extent'], b: Projection['extent']): boolean {
+  return a !== undefined && b !== undefined && a.x[0] === b.x[0] && a.x[1] === b.x[1] && a.y[0] === b.y[0] && a.y[1] === b.y[1];
+}
+
+function region(scales: { x: Scale; y: Scale }): VisibleRegion {
+  return { x: scales.x.domain(), y: scales.y.domain() };
 }
 
 function scalesFor(drawn: Drawn): { x: Scale; y: Scale } {

@@ -1,0 +1,189 @@
+/**
+ * The explorer's map at 200,000 points, in real Chromium (software WebGL) against a real in-process
+ * engine: 2-D latents in ten labelled clusters with an 8×8 image each. Every point is drawn; hover
+ * finds a point and shows its thumbnail without a scatter frame; a box selects what the coordinates
+ * say it holds; a label search marks exactly that label; a click picks a point and its mark sits on
+ * it, before, during and after a pan.
+ */
+import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import * as path from 'node:path';
+import { after, before, describe, test } from 'node:test';
+import type { Browser, Page } from 'playwright-core';
+import { encodeNpy } from '../../src/engine/data/readers/npy';
+import { createHandlers } from '../../src/engine/handlers';
+import { launchChromium } from '../support/chromium';
+import { handMadeNpy, npyHeader } from '../support/helpers';
+import { closeClean, openPanel, type Panel } from './harness/panel';
+import { type FrameState, SLOW_FRAME_MS } from '../../src/webview/common/map/motionFrames';
+import { boxSelect, drawnMapPixels, type MapElement, mapMarks, pointPosition, statusText, typeInto, waitFor, waitForMap } from './harness/pageQueries';
+import { HarnessServer } from './harness/server';
+
+const COUNT = 200_000;
+const CLUSTERS = 10;
+const SIDE = 8;
+
+/** Point i belongs to cluster i % 10, labelled `c<cluster>`: a Gaussian blob round a point of a circle. */
+function clusteredLatents(): Float32Array {
+  let seed = 7;
+  const random = () => (seed = (seed * 1_664_525 + 1_013_904_223) >>> 0) / 2 ** 32;
+  const gaussian = () => Math.sqrt(-2 * Math.log(random() + 1e-12)) * Math.cos(2 * Math.PI * random());
+  const latents = new Float32Array(COUNT * 2);
+  for (let i = 0; i < COUNT; i++) {
+    const angle = (2 * Math.PI * (i % CLUSTERS)) / CLUSTERS;
+    latents[2 * i] = 6 * Math.cos(angle) + gaussian();
+    latents[2 * i + 1] = 6 * Math.sin(angle) + gaussian();
+  }
+  return latents;
+}
+
+/** The map's point furthest left: alone at its position, so hover and click cannot take a neighbour. */
+function lonePoint(page: Page): Promise<number> {
+  return page.evaluate(() => {
+    const xs = document.querySelector<MapElement>('.map-plot')!.latentMap.projection()!.x;
+    let lone = 0;
+    xs.forEach((x, i) => {
+      if (x < xs[lone]!) lone = i;
+    });
+    return lone;
+  });
+}
+
+interface MarkAndPoint {
+  /** The A mark's centre on the page. */
+  mark: [number, number] | undefined;
+  /** Where the map puts the picked point on the page. */
+  point: [number, number];
+  frames: FrameState;
+}
+
+/** Both positions, read in one go between frames. */
+function markAndPoint(page: Page, index: number): Promise<MarkAndPoint> {
+  return page.evaluate((index) => {
+    const map = document.querySelector<MapElement>('.map-plot')!;
+    const box = map.getBoundingClientRect();
+    const [x, y] = map.latentMap.screenPosition(index)!;
+    const mark = map.querySelector(`.map-pick[data-index="${index}"]`)?.getBoundingClientRect();
+    return { mark: mark && [mark.left + mark.width / 2, mark.top + mark.height / 2], point: [box.left + x, box.top + y], frames: map.latentMap.frames()! };
+  }, index);
+}
+
+function assertNear(actual: [number, number] | undefined, expected: [number, number], what: string): void {
+  assert.ok(actual && Math.hypot(actual[0] - expected[0], actual[1] - expected[1]) < 1.5, `${what}: ${JSON.stringify(actual)} vs ${JSON.stringify(expected)}`);
+}
+
+describe('the map at 200,000 points', { timeout: 120_000 }, () => {
+  let browser: Browser;
+  let server: HarnessServer;
+  let panel: Panel | undefined;
+  const dir = mkdtempSync(path.join(tmpdir(), 'latent-lab-scale-webview-'));
+  const files = { latents: path.join(dir, 'latents.npy'), labels: path.join(dir, 'labels.csv'), images: path.join(dir, 'images.npy') };
+
+  before(async () => {
+    server = new HarnessServer();
+    [browser] = await Promise.all([launchChromium(), server.start()]);
+    writeFileSync(files.latents, encodeNpy(clusteredLatents(), [COUNT, 2]));
+    writeFileSync(files.labels, `label\n${Array.from({ length: COUNT }, (_, i) => `c${i % CLUSTERS}`).join('\n')}\n`);
+    const pixels = Buffer.alloc(COUNT * SIDE * SIDE);
+    for (let i = 0; i < pixels.length; i++) pixels[i] = (i * 37) % 256;
+    writeFileSync(files.images, handMadeNpy(npyHeader('|u1', `(${COUNT}, ${SIDE}, ${SIDE})`), pixels));
+  });
+
+  after(async () => {
+    await panel?.close();
+    await browser?.close();
+    await server?.stop();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  test('draws every point; hover, box selection, label search, pick and pan stay exact', { timeout: 90_000 }, async () => {
+    panel = await openPanel(browser, server, createHandlers(), { view: 'latents', ...files });
+    const { page } = panel;
+    await waitForMap(page, COUNT, '.map-plot', 60_000);
+    assert.equal((await mapMarks(page)).count, COUNT, 'the map draws every point');
+    assert.ok((await drawnMapPixels(page)) > 1000, 'the scatter rendered the points');
+    assert.match(await statusText(page), /^200,000 points · latent dims · colored by label/);
+
+    const lone = await lonePoint(page);
+    const framesBefore = await page.evaluate(() => document.querySelector<MapElement>('.map-plot')!.latentMap.frames()!.full);
+    const at = await pointPosition(page, lone);
+    await page.mouse.move(at.x, at.y, { steps: 4 });
+    await waitFor(page, (lone) => document.querySelector('.inspector-title')?.textContent === `#${lone} · label c${lone % 10}`, lone, 'the hovered point in the inspector');
+    await waitFor(page, () => document.querySelectorAll('.inspector canvas').length === 1, undefined, 'the hovered thumbnail');
+    const hover = await page.evaluate(({ x, y }) => {
+      const map = document.querySelector<MapElement>('.map-plot')!;
+      const box = map.getBoundingClientRect();
+      return { hovered: map.latentMap.hovered(), nearest: map.latentMap.nearest(x - box.left, y - box.top), full: map.latentMap.frames()!.full };
+    }, at);
+    assert.equal(hover.hovered, lone, 'the map hovers the point under the pointer');
+    assert.equal(hover.nearest, lone, 'the k-d tree agrees with a scan of every point');
+    assert.equal(hover.full, framesBefore, 'hovering drew no frame of the 200,000 points');
+
+    const selected = await boxSelect(page, 0.3, 0.6);
+    const inBox = await page.evaluate(() => {
+      const map = document.querySelector<MapElement>('.map-plot')!;
+      const canvas = map.querySelector<HTMLCanvasElement>('.map-canvas')!;
+      const bounds = canvas.getBoundingClientRect();
+      const { x: [x0, x1], y: [y0, y1] } = map.latentMap.region()!;
+      // The corners where boxSelect's mouse events landed (whole pixels), in data coordinates; screen y grows downwards.
+      const [left, right] = [0.3, 0.6].map((f) => x0 + ((Math.round(bounds.left + bounds.width * f) - bounds.left) / canvas.clientWidth) * (x1 - x0));
+      const [top, bottom] = [0.3, 0.6].map((f) => y1 - ((Math.round(bounds.top + bounds.height * f) - bounds.top) / canvas.clientHeight) * (y1 - y0));
+      const { x, y } = map.latentMap.projection()!;
+      return x.filter((px, i) => px >= left! && px <= right! && y[i]! >= bottom! && y[i]! <= top!).length;
+    });
+    assert.ok(inBox > 1000, `the box holds a good part of the map (${inBox} points)`);
+    assert.equal(selected, inBox, 'the selection holds exactly the points inside the box');
+    assert.equal((await mapMarks(page)).selection.length, inBox);
+    await typeInto(page, 'Search', 'c3');
+    await waitFor(page, () => /label "c3": 20,000 points/.test(document.querySelector('.status-line')?.textContent ?? ''), undefined, 'the label search');
+    const matches = (await mapMarks(page)).matches;
+    assert.equal(matches.length, COUNT / CLUSTERS);
+    assert.ok(matches.every((index) => index % CLUSTERS === 3), 'every match carries the label');
+    await typeInto(page, 'Search', '');
+
+    const before = await pointPosition(page, lone);
+    await page.mouse.move(before.x, before.y);
+    await page.mouse.down();
+    await page.mouse.up();
+    await waitFor(page, (lone) => document.querySelector(`.map-pick[data-index="${lone}"]`) !== null, lone, 'the A mark');
+    assert.deepEqual((await mapMarks(page)).picks, [lone]);
+    const picked = await markAndPoint(page, lone);
+    assertNear(picked.mark, picked.point, 'the A mark sits on the picked point');
+    assertNear(picked.point, [before.x, before.y], 'where it was clicked');
+
+    // One arrow-key step: where full frames are slow, the frame that shows it is the last full one
+    // moved to the new view (until the camera rests), and the mark has moved with the points.
+    const stepped = await page.evaluate(async (lone) => {
+      const map = document.querySelector<MapElement>('.map-plot')!;
+      const { full, fullMs } = map.latentMap.frames()!;
+      const from = map.latentMap.screenPosition(lone)!;
+      const deadline = performance.now() + 10_000;
+      map.dispatchEvent(new KeyboardEvent('keydown', { key: 'ArrowLeft', bubbles: true }));
+      while (!map.latentMap.frames()!.moved && map.latentMap.frames()!.full === full) {
+        if (performance.now() > deadline) throw new Error('no frame after the pan step');
+        await new Promise(requestAnimationFrame);
+      }
+      // The lone point's pixels on the map's canvas, where the camera puts it now and where it was.
+      const canvas = map.querySelector<HTMLCanvasElement>('.map-canvas')!;
+      const alpha = [map.latentMap.screenPosition(lone)!, from].map(([x, y]) => {
+        const pixels = canvas.getContext('2d')!.getImageData(Math.round(x * devicePixelRatio) - 1, Math.round(y * devicePixelRatio) - 1, 3, 3).data;
+        return Math.max(...pixels.filter((_, i) => i % 4 === 3));
+      });
+      return { ...map.latentMap.frames()!, fullMsBefore: fullMs, alpha: { now: alpha[0]!, before: alpha[1]! } };
+    }, lone);
+    assert.equal(stepped.moved, stepped.fullMsBefore > SLOW_FRAME_MS, `a moved copy exactly when full frames are slow (the last took ${stepped.fullMsBefore} ms)`);
+    assert.ok(stepped.alpha.now > 0 && stepped.alpha.before === 0, `the frame shows the point where the camera now puts it, not where it was (alpha ${JSON.stringify(stepped.alpha)})`);
+    const moving = await markAndPoint(page, lone);
+    assertNear(moving.mark, moving.point, 'the A mark follows the point during the pan');
+    assert.ok(moving.point[0] > picked.point[0] + 10, 'the points moved right as the view went left');
+    await waitFor(page, () => !document.querySelector<MapElement>('.map-plot')!.latentMap.frames()!.moved, undefined, 'the full frame after the pan');
+    const rested = await markAndPoint(page, lone);
+    assertNear(rested.mark, rested.point, 'the A mark on the point once the full frame is drawn');
+    assert.deepEqual(rested.point, moving.point, 'the full frame shows the view the pan ended on');
+    assert.ok(rested.frames.full > stepped.full || !stepped.moved, 'a full frame replaced the moved copy');
+
+    await closeClean(panel);
+    panel = undefined;
+  });
+});

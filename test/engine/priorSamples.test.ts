@@ -28,8 +28,9 @@ test('a VAE draws z ~ N(0, T²I): the seed repeats a draw, T scales it, T = 0 de
   const { sessionId, capabilities } = await call(handlers, 'openSession', { checkpoint: out, limit: 100 });
   assert.equal(capabilities.prior, 'gaussian');
   const draw = (seed: number, temperature?: number) => call(handlers, 'priorSamples', { sessionId, count: 400, seed, ...(temperature === undefined ? {} : { temperature }) });
-  const [a, again, other, hot, cold] = await Promise.all([draw(1), draw(1), draw(2), draw(1, 2), draw(1, 0)]);
+  const [a, again, other, hot, cold, zero, zeroAgain] = await Promise.all([draw(1), draw(1), draw(2), draw(1, 2), draw(1, 0), draw(0), draw(0)]);
   assert.deepEqual(Array.from(a.latents), Array.from(again.latents));
+  assert.deepEqual(Array.from(zero.latents), Array.from(zeroAgain.latents), 'seed 0 repeats too (tfjs reads 0 as no seed)');
   assert.notDeepEqual(Array.from(a.latents), Array.from(other.latents));
   const spread = (values: Float32Array) => Math.sqrt(values.reduce((sum, value) => sum + value * value, 0) / values.length);
   assert.ok(Math.abs(spread(a.latents) - 1) < 0.1, `unit spread at T = 1 (${spread(a.latents)})`);

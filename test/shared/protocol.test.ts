@@ -11,7 +11,7 @@ test('settings shape panel targets: maxPoints limits what explorers encode, eage
   assert.deepEqual(withSettings(train, { ...defaults, maxPoints: 500 }), { view: 'train', params: { ...params, timelineProbes: 10_000 } });
   assert.deepEqual(withSettings(train, { ...defaults, eagerTraining: true, timelineProbes: 0 }), { view: 'train', params: { ...params, eager: true, timelineProbes: 0 } });
   // A re-run that names its own probes keeps them.
-  assert.deepEqual(withSettings({ view: 'train', params: { ...params, timelineProbes: 50 } }, defaults).params, { ...params, timelineProbes: 50 });
+  assert.deepEqual(withSettings({ view: 'train', params: { ...params, timelineProbes: 50 } }, defaults), { view: 'train', params: { ...params, timelineProbes: 50 } });
   assert.deepEqual(withSettings(explore, { ...defaults, maxPoints: 500, eagerTraining: true }), { ...explore, limit: 500 });
   assert.deepEqual(withSettings(explore, defaults), explore);
   // What the host sends must still pass the webview's validation.

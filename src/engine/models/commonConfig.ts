@@ -39,6 +39,11 @@ export function stepSeed(seed: number, step: number, stream: number): number {
   return (seed * 1_000_003 + step * 31 + stream) % 2 ** 31;
 }
 
+/** tfjs takes a seed of 0 for none (a fresh random one); requests' seeds run 0 to 2³¹ − 1, so 2³¹ stands in for 0. */
+export function drawSeed(seed: number): number {
+  return seed === 0 ? 2 ** 31 : seed;
+}
+
 /** A tensor's values, freeing the tensor: for results that leave the engine as typed arrays. */
 export async function takeData<T extends Float32Array | Int32Array = Float32Array>(tensor: tfTypes.Tensor): Promise<T> {
   try {

@@ -4,7 +4,7 @@
  * weighted KL term, optionally pulled towards a growing capacity C (Burgess et al. 2018).
  */
 import type { Tf } from '../backend';
-import { applyOne, partsVariables, stepSeed, sumOverRows } from './commonConfig';
+import { applyOne, drawSeed, partsVariables, stepSeed, sumOverRows } from './commonConfig';
 import { type Activation, convDecoder, convEncoder, denseDecoder, denseStack, Initializers } from './layers';
 import { gaussianKlPerDim, mseMean, outputTransform, type Reconstruction, reconstructionPerSample } from './losses';
 import { disposeModelParts, type BuiltModel, type ModelParts, type Scalar, type Tensor } from './modelKind';
@@ -73,7 +73,7 @@ export function variationalModel<C extends VariationalConfig>(tf: Tf, config: C,
     },
     encode: (x) => tf.tidy(() => encodeMoments(x)[0]),
     decode: (z) => tf.tidy(() => outputTransform(tf, config.reconstruction, applyOne(parts.decoder, z))),
-    samplePrior: (count, seed, temperature) => tf.randomNormal([count, config.latentDim], 0, temperature, 'float32', seed),
+    samplePrior: (count, seed, temperature) => tf.randomNormal([count, config.latentDim], 0, temperature, 'float32', drawSeed(seed)),
     async metrics(x) {
       const klSums = await sumOverRows(tf, x, (rows) => tf.sum(gaussianKlPerDim(tf, ...encodeMoments(rows)), 0));
       const values = Array.from(klSums, (sum) => sum / x.shape[0]!);

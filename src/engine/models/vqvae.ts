@@ -8,7 +8,7 @@
 import type * as tfTypes from '@tensorflow/tfjs';
 import { type Infer, num, obj, oneOf } from '../../shared/schema';
 import type { Tf } from '../backend';
-import { applyOne, commonFields, convFields, denseFields, layerVariables, stepSeed, sumOverRows, takeData } from './commonConfig';
+import { applyOne, commonFields, drawSeed, convFields, denseFields, layerVariables, stepSeed, sumOverRows, takeData } from './commonConfig';
 import { convDecoder, convEncoder, denseDecoder, denseStack, Initializers } from './layers';
 import { mseMean, outputTransform, reconstructionPerSample, stopGradient, withoutGradient } from './losses';
 import { disposeModelParts, type BuiltModel, type FeatureUnits, type ModelKindSpec, type ModelParts, reconstructs, type Scalar, type Tensor } from './modelKind';
@@ -107,7 +107,7 @@ function wrap(tf: Tf, config: VqVaeConfig, parts: ModelParts): BuiltModel<VqVaeC
     encode: (x) => tf.tidy(() => quantise(rowsOf(x)).quantised.reshape([x.shape[0]!, -1])),
     decode,
     // Every position an independent, uniformly drawn code: what the decoder makes of codes as such (the paper fits a prior over them; there is none here).
-    samplePrior: (count, seed) => tf.tidy(() => tf.gather(codebook, tf.randomUniform([count * positions], 0, k, 'int32', seed)).reshape([count, positions * d])),
+    samplePrior: (count, seed) => tf.tidy(() => tf.gather(codebook, tf.randomUniform([count * positions], 0, k, 'int32', drawSeed(seed))).reshape([count, positions * d])),
     async metrics(x) {
       const usage = Array.from(await sumOverRows(tf, x, (rows) => tf.sum(quantise(rowsOf(rows)).oneHot, 0)));
       return { perplexity: perplexity(usage), codesUsed: usage.filter((count) => count > 0).length, codeUsage: usage };

@@ -82,7 +82,9 @@ describe('the map at 200,000 points', { timeout: 120_000 }, () => {
 
   before(async () => {
     server = new HarnessServer();
-    [browser] = await Promise.all([launchChromium(), server.start()]);
+    // The browser first: without one the suite fails at once, before a server is left listening.
+    browser = await launchChromium();
+    await server.start();
     writeFileSync(files.latents, encodeNpy(clusteredLatents(), [COUNT, 2]));
     writeFileSync(files.labels, `label\n${Array.from({ length: COUNT }, (_, i) => `c${i % CLUSTERS}`).join('\n')}\n`);
     const pixels = Buffer.alloc(COUNT * SIDE * SIDE);

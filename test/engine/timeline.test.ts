@@ -1,6 +1,6 @@
 /** The latent timeline: recorded every epoch with the checkpoint, read back, continued on resume, refused when damaged. */
 import assert from 'node:assert/strict';
-import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { after, before, test } from 'node:test';
@@ -181,4 +181,17 @@ test('the explorer serves the timeline: aligned layouts per epoch, only the new 
   assert.equal(none.epochs.length, 0);
   assert.match(none.reason ?? '', /latent-lab.json records no latent timeline: the run was trained before timelines were recorded/);
   for (const sessionId of [session.sessionId, other.sessionId]) await call(handlers, 'closeSession', { sessionId });
+});
+
+test('a run whose folder is deleted while it trains saves again, its timeline going on from the epochs left', async () => {
+  const out = path.join(workDir, 'deleted');
+  const trash = path.join(workDir, 'trash');
+  const result = await runTraining(backend, { ...base, model: 'ae', epochs: 3, out, config: { hidden: [16] } }, {
+    // As VS Code's Delete Run does: the folder moves to the trash after epoch 1 was saved.
+    onProgress: (progress) => progress.phase === 'epoch' && progress.epoch === 1 && renameSync(out, trash),
+  });
+  assert.equal(result.status, 'completed');
+  const timeline = await timelineOf(out);
+  assert.deepEqual(timeline.epochs.map((entry) => entry.epoch), [2, 3]);
+  for (const { epoch } of timeline.epochs) assert.equal((await readEpochLatents(out, timeline, epoch, 'test')).length, PROBES * 2);
 });

@@ -27,7 +27,7 @@ export interface LoadedCheckpoint {
   parts: ModelParts;
 }
 
-/** Files saved beside the model: `keep` are linked from the checkpoint being replaced (files written once, as the timeline's epochs), `add` are new. */
+/** Files saved beside the model: `keep` are linked from the checkpoint being replaced (files written once, as the timeline's epochs; a timeline epoch whose file is gone is dropped), `add` are new. */
 export interface SavedFiles {
   keep: readonly string[];
   add: readonly { path: string; bytes: Uint8Array }[];
@@ -39,7 +39,7 @@ export async function saveCheckpoint(tf: Tf, dir: string, parts: ModelParts, inp
   try {
     // Metadata and extra values are checked before the old checkpoint is touched.
     const extra = await encodeExtra(parts.extraVariables, path.join(target, EXTRA_FILE));
-    const meta = parseCheckpointMeta(
+    let meta = parseCheckpointMeta(
       {
         ...input,
         format: 'latent-lab-checkpoint',
@@ -57,7 +57,10 @@ export async function saveCheckpoint(tf: Tf, dir: string, parts: ModelParts, inp
         await parts[part].save(folderSaver(path.join(temp, part)));
       }
       await nextTurn('checkpoint: files');
-      for (const kept of files.keep) await keepFile(path.join(target, kept), path.join(temp, kept));
+      const lost = new Set<string>();
+      for (const kept of files.keep) if (!(await keepFile(path.join(target, kept), path.join(temp, kept)))) lost.add(kept);
+      // The folder was deleted or emptied under the run (moved to the trash): its timeline goes on from what is left.
+      if (lost.size > 0 && meta.timeline) meta = { ...meta, timeline: { ...meta.timeline, epochs: meta.timeline.epochs.filter((entry) => !lost.has(entry.file)) } };
       for (const added of files.add) {
         await fs.mkdir(path.dirname(path.join(temp, added.path)), { recursive: true });
         await writeFileSynced(path.join(temp, added.path), [added.bytes]);
@@ -73,10 +76,19 @@ export async function saveCheckpoint(tf: Tf, dir: string, parts: ModelParts, inp
   }
 }
 
-/** A hard link where the file system allows one (the old folder is deleted after the swap, the data stays), else a copy. */
-async function keepFile(from: string, to: string): Promise<void> {
+/**
+ * A hard link where the file system allows one (the old folder is deleted after the swap, the data
+ * stays), else a copy; false when there is no file to keep.
+ */
+async function keepFile(from: string, to: string): Promise<boolean> {
   await fs.mkdir(path.dirname(to), { recursive: true });
-  await fs.link(from, to).catch(() => fs.copyFile(from, to));
+  try {
+    await fs.link(from, to).catch(() => fs.copyFile(from, to));
+    return true;
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return false;
+    throw error;
+  }
 }
 
 /** `location` is the checkpoint folder or its latent-lab.json. */

@@ -70,8 +70,8 @@ async function trainInto(out: string, backend: Backend, spec: ModelKindSpec<unkn
       await nextTurn('checkpoint');
       model.prepareForSave?.();
       const recorded = timeline?.forSave();
-      await saveCheckpoint(tf, out, model.parts, { ...checkpointMeta(epoch, history, metrics), ...(recorded ? { timeline: recorded.timeline } : {}) }, recorded?.files);
-      timeline?.saved();
+      const written = await saveCheckpoint(tf, out, model.parts, { ...checkpointMeta(epoch, history, metrics), ...(recorded ? { timeline: recorded.timeline } : {}) }, recorded?.files);
+      if (written.timeline) timeline?.saved(written.timeline);
     };
     const checkpointMeta = (epoch: number, history: HistoryEntry[], metrics: Record<string, number>) => ({
       kind: params.model,

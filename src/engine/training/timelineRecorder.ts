@@ -16,7 +16,7 @@ export class TimelineRecorder {
   private timeline: Timeline;
   private readonly probes: Tensor;
   /** The files the checkpoint holds already; the epoch just recorded is added by the next save. */
-  private written: string[];
+  private written: readonly string[];
   private pending: SavedFiles['add'] = [];
 
   private constructor(
@@ -56,9 +56,10 @@ export class TimelineRecorder {
     return { timeline: this.timeline, files: { keep: this.written, add: this.pending } };
   }
 
-  /** After a save that wrote `forSave()`'s files. */
-  saved(): void {
-    this.written = [...this.written, ...this.pending.map((file) => file.path)];
+  /** After a save of `forSave()`: the timeline as written (without epochs whose files were gone), every file of it now in the folder. */
+  saved(written: Timeline): void {
+    this.timeline = written;
+    this.written = written.epochs.map((entry) => entry.file);
     this.pending = [];
   }
 

@@ -7,7 +7,7 @@ import { after, before, test } from 'node:test';
 import { type Backend, loadBackend } from '../../src/engine/backend';
 import { createHandlers } from '../../src/engine/handlers';
 import { runTraining } from '../../src/engine/training/runTraining';
-import type { Handlers } from '../../src/shared/rpc';
+import { callHandler } from '../support/helpers';
 
 let backend: Backend;
 const workDir = mkdtempSync(path.join(tmpdir(), 'latent-lab-directions-'));
@@ -16,37 +16,34 @@ before(async () => {
 });
 after(() => rmSync(workDir, { recursive: true, force: true }));
 
-const call = <M extends keyof Handlers>(handlers: Handlers, method: M, params: Parameters<Handlers[M]>[0]) =>
-  (handlers[method] as (params: unknown, context: unknown) => ReturnType<Handlers[M]>)(params, { signal: new AbortController().signal, emit: () => undefined });
-
 const run = { model: 'ae', data: 'sample', limit: 600, batchSize: 100, latentDim: 3, timelineProbes: 0, config: { hidden: [16] } } as const;
 
 test('directions are saved with the checkpoint, replaced by name, deleted, and refused when they do not fit', async () => {
   const out = path.join(workDir, 'basic');
   await runTraining(backend, { ...run, epochs: 1, out });
   const handlers = createHandlers();
-  const { sessionId } = await call(handlers, 'openSession', { checkpoint: out, limit: 100 });
-  assert.deepEqual((await call(handlers, 'directions', { sessionId })).directions, []);
-  await call(handlers, 'saveDirection', { sessionId, name: 'thick', vector: Float32Array.from([1, 2, 3]), note: 'label 0 − label 1' });
-  await call(handlers, 'saveDirection', { sessionId, name: 'slant', vector: Float32Array.from([0, 0, 1]) });
-  const replaced = await call(handlers, 'saveDirection', { sessionId, name: 'thick', vector: Float32Array.from([4, 5, 6]) });
+  const { sessionId } = await callHandler(handlers, 'openSession', { checkpoint: out, limit: 100 });
+  assert.deepEqual((await callHandler(handlers, 'directions', { sessionId })).directions, []);
+  await callHandler(handlers, 'saveDirection', { sessionId, name: 'thick', vector: Float32Array.from([1, 2, 3]), note: 'label 0 − label 1' });
+  await callHandler(handlers, 'saveDirection', { sessionId, name: 'slant', vector: Float32Array.from([0, 0, 1]) });
+  const replaced = await callHandler(handlers, 'saveDirection', { sessionId, name: 'thick', vector: Float32Array.from([4, 5, 6]) });
   assert.deepEqual(replaced.directions, [{ name: 'slant', vector: [0, 0, 1] }, { name: 'thick', vector: [4, 5, 6] }]);
   // A new session (a reopened window) reads them from the folder.
-  const reopened = await call(handlers, 'openSession', { checkpoint: out, limit: 10 });
-  assert.deepEqual((await call(handlers, 'directions', { sessionId: reopened.sessionId })).directions.map((direction) => direction.name), ['slant', 'thick']);
-  assert.deepEqual((await call(handlers, 'deleteDirection', { sessionId, name: 'slant' })).directions.map((direction) => direction.name), ['thick']);
-  await assert.rejects(call(handlers, 'deleteDirection', { sessionId, name: 'slant' }), /there is no direction named "slant"/);
-  await assert.rejects(call(handlers, 'saveDirection', { sessionId, name: 'short', vector: Float32Array.from([1]) }), /the direction has 1 values but the latents have 3/);
-  await assert.rejects(call(handlers, 'saveDirection', { sessionId, name: 'nan', vector: Float32Array.from([1, NaN, 0]) }), /holds NaN or infinite values/);
+  const reopened = await callHandler(handlers, 'openSession', { checkpoint: out, limit: 10 });
+  assert.deepEqual((await callHandler(handlers, 'directions', { sessionId: reopened.sessionId })).directions.map((direction) => direction.name), ['slant', 'thick']);
+  assert.deepEqual((await callHandler(handlers, 'deleteDirection', { sessionId, name: 'slant' })).directions.map((direction) => direction.name), ['thick']);
+  await assert.rejects(callHandler(handlers, 'deleteDirection', { sessionId, name: 'slant' }), /there is no direction named "slant"/);
+  await assert.rejects(callHandler(handlers, 'saveDirection', { sessionId, name: 'short', vector: Float32Array.from([1]) }), /the direction has 1 values but the latents have 3/);
+  await assert.rejects(callHandler(handlers, 'saveDirection', { sessionId, name: 'nan', vector: Float32Array.from([1, NaN, 0]) }), /holds NaN or infinite values/);
 
   // A file another model wrote, or a damaged one, is named in one line.
   const file = path.join(out, 'directions.json');
   writeFileSync(file, JSON.stringify({ format: 'latent-lab-directions', version: 1, directions: [{ name: 'wide', vector: [1, 2] }] }));
-  await assert.rejects(call(handlers, 'directions', { sessionId }), /directions.json: direction "wide" has 2 values but the model's latents have 3; it belongs to another model/);
+  await assert.rejects(callHandler(handlers, 'directions', { sessionId }), /directions.json: direction "wide" has 2 values but the model's latents have 3; it belongs to another model/);
   writeFileSync(file, '{"format": "latent-lab-directions", "version": 1, "directions": [{"name": 5}]}');
-  await assert.rejects(call(handlers, 'directions', { sessionId }), /directions.json: .*the file is damaged or from another program/);
+  await assert.rejects(callHandler(handlers, 'directions', { sessionId }), /directions.json: .*the file is damaged or from another program/);
   rmSync(file);
-  for (const id of [sessionId, reopened.sessionId]) await call(handlers, 'closeSession', { sessionId: id });
+  for (const id of [sessionId, reopened.sessionId]) await callHandler(handlers, 'closeSession', { sessionId: id });
 });
 
 test('a latents session keeps no directions, and says why', async () => {
@@ -54,28 +51,28 @@ test('a latents session keeps no directions, and says why', async () => {
   const { encodeNpy } = await import('../../src/engine/data/readers/npy');
   writeFileSync(latents, encodeNpy(Float32Array.from({ length: 40 }, (_, i) => Math.sin(i)), [20, 2]));
   const handlers = createHandlers();
-  const { sessionId } = await call(handlers, 'openSession', { latents });
-  await assert.rejects(call(handlers, 'saveDirection', { sessionId, name: 'x', vector: Float32Array.from([1, 0]) }), /a latents session has no checkpoint folder to keep directions in; they last while the page is open/);
-  await call(handlers, 'closeSession', { sessionId });
+  const { sessionId } = await callHandler(handlers, 'openSession', { latents });
+  await assert.rejects(callHandler(handlers, 'saveDirection', { sessionId, name: 'x', vector: Float32Array.from([1, 0]) }), /a latents session has no checkpoint folder to keep directions in; they last while the page is open/);
+  await callHandler(handlers, 'closeSession', { sessionId });
 });
 
 test('directions saved while the run trains on are all in the checkpoint when it ends', async () => {
   const out = path.join(workDir, 'live');
   await runTraining(backend, { ...run, epochs: 1, out });
   const handlers = createHandlers();
-  const { sessionId } = await call(handlers, 'openSession', { checkpoint: out, limit: 50 });
+  const { sessionId } = await callHandler(handlers, 'openSession', { checkpoint: out, limit: 50 });
   let training = true;
   const trained = runTraining(backend, { ...run, epochs: 12, out, resume: true }).finally(() => (training = false));
   const names: string[] = [];
   // Every save of the run swaps the whole folder; directions written meanwhile must land in the new one.
   while (training) {
     const name = `d${names.length}`;
-    await call(handlers, 'saveDirection', { sessionId, name, vector: Float32Array.from([names.length, 1, 2]) });
+    await callHandler(handlers, 'saveDirection', { sessionId, name, vector: Float32Array.from([names.length, 1, 2]) });
     names.push(name);
   }
   assert.equal((await trained).status, 'completed');
   assert.ok(names.length >= 5, `${names.length} directions were saved while the run trained`);
   const saved = JSON.parse(readFileSync(path.join(out, 'directions.json'), 'utf8')) as { directions: { name: string }[] };
   assert.deepEqual(saved.directions.map((direction) => direction.name), names);
-  await call(handlers, 'closeSession', { sessionId });
+  await callHandler(handlers, 'closeSession', { sessionId });
 });

@@ -7,7 +7,7 @@ import { after, before, test } from 'node:test';
 import { type Backend, loadBackend } from '../../src/engine/backend';
 import { createHandlers } from '../../src/engine/handlers';
 import { runTraining } from '../../src/engine/training/runTraining';
-import type { Handlers } from '../../src/shared/rpc';
+import { callHandler } from '../support/helpers';
 
 let backend: Backend;
 const workDir = mkdtempSync(path.join(tmpdir(), 'latent-lab-prior-'));
@@ -16,18 +16,15 @@ before(async () => {
 });
 after(() => rmSync(workDir, { recursive: true, force: true }));
 
-const call = <M extends keyof Handlers>(handlers: Handlers, method: M, params: Parameters<Handlers[M]>[0]) =>
-  (handlers[method] as (params: unknown, context: unknown) => ReturnType<Handlers[M]>)(params, { signal: new AbortController().signal, emit: () => undefined });
-
 const base = { data: 'sample', limit: 600, epochs: 1, batchSize: 100, timelineProbes: 0 } as const;
 
 test('a VAE draws z ~ N(0, T²I): the seed repeats a draw, T scales it, T = 0 decodes the origin', async () => {
   const out = path.join(workDir, 'vae');
   await runTraining(backend, { ...base, model: 'vae', latentDim: 4, out, config: { hidden: [32] } });
   const handlers = createHandlers();
-  const { sessionId, capabilities } = await call(handlers, 'openSession', { checkpoint: out, limit: 100 });
+  const { sessionId, capabilities } = await callHandler(handlers, 'openSession', { checkpoint: out, limit: 100 });
   assert.equal(capabilities.prior, 'gaussian');
-  const draw = (seed: number, temperature?: number) => call(handlers, 'priorSamples', { sessionId, count: 400, seed, ...(temperature === undefined ? {} : { temperature }) });
+  const draw = (seed: number, temperature?: number) => callHandler(handlers, 'priorSamples', { sessionId, count: 400, seed, ...(temperature === undefined ? {} : { temperature }) });
   const [a, again, other, hot, cold, zero, zeroAgain] = await Promise.all([draw(1), draw(1), draw(2), draw(1, 2), draw(1, 0), draw(0), draw(0)]);
   assert.deepEqual(Array.from(a.latents), Array.from(again.latents));
   assert.deepEqual(Array.from(zero.latents), Array.from(zeroAgain.latents), 'seed 0 repeats too (tfjs reads 0 as no seed)');
@@ -41,18 +38,18 @@ test('a VAE draws z ~ N(0, T²I): the seed repeats a draw, T scales it, T = 0 de
   const size = 28 * 28;
   const first = cold.images.pixels.subarray(0, size);
   assert.ok(cold.images.pixels.subarray(size, 2 * size).every((value, i) => value === first[i]), 'every sample at the origin decodes alike');
-  await call(handlers, 'closeSession', { sessionId });
+  await callHandler(handlers, 'closeSession', { sessionId });
 });
 
 test('a VQ-VAE draws each position a code of its codebook; a plain autoencoder says it has no prior', async () => {
   const vq = path.join(workDir, 'vq');
   await runTraining(backend, { ...base, model: 'vqvae', latentDim: 3, out: vq, config: { positions: 4, codebookSize: 16 } });
   const handlers = createHandlers();
-  const session = await call(handlers, 'openSession', { checkpoint: vq, limit: 100 });
+  const session = await callHandler(handlers, 'openSession', { checkpoint: vq, limit: 100 });
   assert.equal(session.capabilities.prior, 'codes');
-  const { latents } = await call(handlers, 'priorSamples', { sessionId: session.sessionId, count: 8, seed: 5 });
+  const { latents } = await callHandler(handlers, 'priorSamples', { sessionId: session.sessionId, count: 8, seed: 5 });
   assert.equal(latents.length, 8 * session.latentDim);
-  const features = await call(handlers, 'features', { sessionId: session.sessionId });
+  const features = await callHandler(handlers, 'features', { sessionId: session.sessionId });
   // Every drawn position decodes like some code: its vector is one of the k codebook rows, so there are at most k distinct ones.
   const width = session.latentDim / 4;
   assert.equal(width, 3);
@@ -62,8 +59,8 @@ test('a VQ-VAE draws each position a code of its codebook; a plain autoencoder s
 
   const ae = path.join(workDir, 'ae');
   await runTraining(backend, { ...base, model: 'ae', out: ae, config: { hidden: [16] } });
-  const plain = await call(handlers, 'openSession', { checkpoint: ae, limit: 50 });
+  const plain = await callHandler(handlers, 'openSession', { checkpoint: ae, limit: 50 });
   assert.equal(plain.capabilities.prior, undefined);
-  await assert.rejects(call(handlers, 'priorSamples', { sessionId: plain.sessionId, count: 4, seed: 0 }), /a ae model has no prior to sample from; prior samples need a VAE or a VQ-VAE/);
-  for (const sessionId of [session.sessionId, plain.sessionId]) await call(handlers, 'closeSession', { sessionId });
+  await assert.rejects(callHandler(handlers, 'priorSamples', { sessionId: plain.sessionId, count: 4, seed: 0 }), /a ae model has no prior to sample from; prior samples need a VAE or a VQ-VAE/);
+  for (const sessionId of [session.sessionId, plain.sessionId]) await callHandler(handlers, 'closeSession', { sessionId });
 });

@@ -13,7 +13,7 @@ import { runTraining } from '../../src/engine/training/runTraining';
 import { disposeModelParts } from '../../src/engine/models/modelKind';
 import { procrustes } from '../../src/engine/explorer/timelineView';
 import { createHandlers } from '../../src/engine/handlers';
-import type { Handlers } from '../../src/shared/rpc';
+import { callHandler } from '../support/helpers';
 
 let backend: Backend;
 const workDir = mkdtempSync(path.join(tmpdir(), 'latent-lab-timeline-'));
@@ -136,15 +136,12 @@ test('procrustes recovers a layout rotated, reflected, scaled and moved', () => 
   }
 });
 
-const call = <M extends keyof Handlers>(handlers: Handlers, method: M, params: Parameters<Handlers[M]>[0]) =>
-  (handlers[method] as (params: unknown, context: unknown) => ReturnType<Handlers[M]>)(params, { signal: new AbortController().signal, emit: () => undefined });
-
 test('the explorer serves the timeline: aligned layouts per epoch, only the new epochs after a live save, and why a run has none', async () => {
   const out = path.join(workDir, 'served');
   await runTraining(backend, { ...base, model: 'vae', epochs: 2, latentDim: 3, out, config: { hidden: [32] } });
   const handlers = createHandlers();
-  const session = await call(handlers, 'openSession', { checkpoint: out, limit: base.limit });
-  const all = await call(handlers, 'timeline', { sessionId: session.sessionId });
+  const session = await callHandler(handlers, 'openSession', { checkpoint: out, limit: base.limit });
+  const all = await callHandler(handlers, 'timeline', { sessionId: session.sessionId });
   assert.deepEqual(Array.from(all.epochs), [1, 2]);
   assert.equal(all.coordinates.length, 2 * PROBES * 2);
   assert.equal(all.klPerDim?.length, 2 * 3);
@@ -157,10 +154,10 @@ test('the explorer serves the timeline: aligned layouts per epoch, only the new 
 
   // The run goes on (a live run saves each epoch): the open session gets the new epochs only, the old ones unchanged.
   await runTraining(backend, { ...base, model: 'vae', epochs: 4, latentDim: 3, out, resume: true, config: { hidden: [32] } });
-  const more = await call(handlers, 'timeline', { sessionId: session.sessionId, after: 2 });
+  const more = await callHandler(handlers, 'timeline', { sessionId: session.sessionId, after: 2 });
   assert.deepEqual(Array.from(more.epochs), [3, 4]);
   assert.equal(more.klPerDim?.length, 2 * 3);
-  const again = await call(handlers, 'timeline', { sessionId: session.sessionId });
+  const again = await callHandler(handlers, 'timeline', { sessionId: session.sessionId });
   assert.deepEqual(Array.from(again.coordinates.subarray(0, 2 * PROBES * 2)), Array.from(all.coordinates), 'epochs already shown keep their layout');
 
   // The same checkpoint over other data: the probes are not among the map's samples, and the page is told so.
@@ -168,19 +165,19 @@ test('the explorer serves the timeline: aligned layouts per epoch, only the new 
   const digits = await loadDataset('sample', { limit: 50 });
   const otherData = path.join(workDir, 'other.npy');
   writeFileSync(otherData, encodeNpy(digits.x.map((value) => value * 255), [digits.count, ...digits.shape]));
-  const elsewhere = await call(handlers, 'openSession', { checkpoint: out, data: otherData });
-  const unmatched = await call(handlers, 'timeline', { sessionId: elsewhere.sessionId });
+  const elsewhere = await callHandler(handlers, 'openSession', { checkpoint: out, data: otherData });
+  const unmatched = await callHandler(handlers, 'timeline', { sessionId: elsewhere.sessionId });
   assert.ok(unmatched.probes.every((row) => row === -1));
   assert.match(unmatched.note ?? '', /^the run was trained on sample, the map shows .*other\.npy: the probes are not among the map's samples/);
-  await call(handlers, 'closeSession', { sessionId: elsewhere.sessionId });
+  await callHandler(handlers, 'closeSession', { sessionId: elsewhere.sessionId });
 
   const plain = path.join(workDir, 'plain');
   await runTraining(backend, { ...base, model: 'ae', epochs: 1, out: plain, timelineProbes: 0, config: { hidden: [16] } });
-  const other = await call(handlers, 'openSession', { checkpoint: plain, limit: 100 });
-  const none = await call(handlers, 'timeline', { sessionId: other.sessionId });
+  const other = await callHandler(handlers, 'openSession', { checkpoint: plain, limit: 100 });
+  const none = await callHandler(handlers, 'timeline', { sessionId: other.sessionId });
   assert.equal(none.epochs.length, 0);
   assert.match(none.reason ?? '', /latent-lab.json records no latent timeline: the run was trained before timelines were recorded/);
-  for (const sessionId of [session.sessionId, other.sessionId]) await call(handlers, 'closeSession', { sessionId });
+  for (const sessionId of [session.sessionId, other.sessionId]) await callHandler(handlers, 'closeSession', { sessionId });
 });
 
 test('a run whose folder is deleted while it trains saves again, its timeline going on from the epochs left', async () => {

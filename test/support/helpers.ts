@@ -1,3 +1,4 @@
+import type { Handlers } from '../../src/shared/rpc';
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
 import * as path from 'node:path';
@@ -60,3 +61,7 @@ export async function rejectsInOneLine(work: Promise<unknown>, type: abstract ne
 export function rejectsWithDataError(work: Promise<unknown>, pattern: RegExp): Promise<void> {
   return rejectsInOneLine(work, DataError, pattern);
 }
+
+/** An in-process engine request, as the RPC server would make it: a fresh signal, events dropped. */
+export const callHandler = <M extends keyof Handlers>(handlers: Handlers, method: M, params: Parameters<Handlers[M]>[0]) =>
+  (handlers[method] as (params: unknown, context: unknown) => ReturnType<Handlers[M]>)(params, { signal: new AbortController().signal, emit: () => undefined });

@@ -37,8 +37,9 @@ export async function timelineAfter(tf: Tf, folder: string, source: TimelineSour
     if (!timeline || timeline.epochs.length === 0) return { file, trainedOn: meta.dataset?.source };
     const fresh = timeline.epochs.filter((entry) => entry.epoch > after);
     const latents = new Map<number, Float32Array>();
+    const sameProbes = sameRows(source.probeRows, timeline.probeRows);
     // Layouts chain forwards, so epochs not laid out yet are read from the first of them on.
-    for (const entry of timeline.epochs.filter((candidate) => candidate.epoch > after || !laidOut(source, timeline, candidate.epoch))) {
+    for (const entry of timeline.epochs.filter((candidate) => candidate.epoch > after || !sameProbes || !source.aligned.has(candidate.epoch))) {
       signal?.throwIfAborted();
       latents.set(entry.epoch, await readEpochLatents(folder, timeline, entry.epoch, file));
     }
@@ -48,7 +49,7 @@ export async function timelineAfter(tf: Tf, folder: string, source: TimelineSour
     return { ...NONE, reason: `${read.file} records no latent timeline: the run was trained before timelines were recorded (or with timelineProbes 0) — resume or retrain it to record one` };
   }
   const { timeline, fresh, latents } = read;
-  if (source.probeRows?.join() !== timeline.probeRows.join()) {
+  if (!sameRows(source.probeRows, timeline.probeRows)) {
     source.aligned.clear();
     source.probeRows = timeline.probeRows;
   }
@@ -78,8 +79,9 @@ export async function timelineAfter(tf: Tf, folder: string, source: TimelineSour
   };
 }
 
-function laidOut(source: TimelineSource, timeline: Timeline, epoch: number): boolean {
-  return source.probeRows?.join() === timeline.probeRows.join() && source.aligned.has(epoch);
+/** Whether layouts made for `kept` probes hold for `probes` (a retrained run draws others). */
+function sameRows(kept: readonly number[] | undefined, probes: readonly number[]): boolean {
+  return kept !== undefined && kept.length === probes.length && kept.every((row, i) => row === probes[i]);
 }
 
 /** Unit health of `epochs`, row per epoch, where every one of them recorded it. */

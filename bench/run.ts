@@ -6,6 +6,7 @@
 import { benchActivation } from './activation';
 import { benchScaleEngine, scaleMapData } from './scaleEngine';
 import { benchScaleMap } from './scaleMap';
+import { benchScaleProjection } from './scaleProjection';
 import { benchEngineLeaks } from './engineLeaks';
 import { type BenchOptions, type Figure, formatValue } from './figures';
 import { benchTraining } from './train';
@@ -23,6 +24,8 @@ const benches: { fields: string[]; group?: string; run: (options: BenchOptions) 
   { fields: ['decodeP95MsWhileTraining', 'decodeMaxMsWhileTraining', 'cancelMsWhileTraining'], run: benchWhileTraining },
   { fields: ['maxLoopHoldMsWhileTraining'], run: benchLoopHolds },
   { fields: ['encodeMs1M', 'engineRssMb1M'], group: 'scale', run: benchScaleEngine },
+  // After the engine bench, which writes the million latents this one projects.
+  { fields: ['umapTimeRatio1M', 'umapTrustDelta1M', 'umapCancelMs1M', 'tsneMs', 'tsneMs1MEstimate'], group: 'scale', run: benchScaleProjection },
   { fields: ['firstDrawMs1M', 'panFrameMsP95_1M', 'hoverMsP95_1M', 'pickRedrawMsP95_1M', 'webviewHeapMb1M'], group: 'scale', run: async (options) => benchScaleMap(options, await scaleMapData(options)) },
 ];
 

@@ -31,19 +31,19 @@ import { loadMnist, mnistTrainPath } from './mnist';
 const LATENT = 16;
 const QUICK_POINTS = 10_000;
 const SUBSAMPLE = 5000;
-const TRUST_K = 10;
+export const TRUST_K = 10;
 /** Alternating rounds of ours and umap-learn; the fastest of each side counts. */
 const ROUNDS = 3;
 /** Sklearn's trustworthiness and ours must agree to rounding: they implement one definition. */
-const TRUST_AGREEMENT = 1e-6;
+export const TRUST_AGREEMENT = 1e-6;
 
-interface TimedRun {
+export interface TimedRun {
   seconds: number;
   /** Process CPU time, all threads: load on the machine stretches it less than wall time. */
   cpuSeconds: number;
 }
 
-interface ReferenceSummary extends TimedRun {
+export interface ReferenceSummary extends TimedRun {
   umapLearn: string;
   jitSeconds: number;
   coldSeconds: number;
@@ -115,7 +115,7 @@ export async function benchUmap(options: BenchOptions): Promise<Figure[]> {
 }
 
 /** umap-learn's default n_epochs. */
-function umapLearnEpochs(n: number): number {
+export function umapLearnEpochs(n: number): number {
   return n > 10_000 ? 200 : 500;
 }
 
@@ -137,7 +137,7 @@ async function mnistLatents(backend: Backend): Promise<Float32Array> {
 }
 
 /** The same `count` distinct rows of n on every run: a seeded partial Fisher–Yates shuffle, sorted. */
-function fixedSubsample(n: number, count: number): Int32Array {
+export function fixedSubsample(n: number, count: number): Int32Array {
   const order = Int32Array.from({ length: n }, (_, i) => i);
   const random = seededRandom(7);
   const take = Math.min(count, n);
@@ -148,7 +148,7 @@ function fixedSubsample(n: number, count: number): Int32Array {
   return order.slice(0, take).sort();
 }
 
-function subsampleTrust(latents: Float32Array, layout: Float32Array, rows: Int32Array): number {
+export function subsampleTrust(latents: Float32Array, layout: Float32Array, rows: Int32Array): number {
   const high = new Float32Array(rows.length * LATENT);
   const low = new Float32Array(rows.length * 2);
   rows.forEach((row, r) => {
@@ -158,7 +158,7 @@ function subsampleTrust(latents: Float32Array, layout: Float32Array, rows: Int32
   return trustworthiness(high, low, rows.length, LATENT, TRUST_K);
 }
 
-interface Reference {
+export interface Reference {
   fit(): Promise<TimedRun>;
   /** Ends the fits; resolves to the summary once umap-learn has saved its embedding and scored both. */
   finish(): Promise<ReferenceSummary>;
@@ -166,7 +166,7 @@ interface Reference {
 }
 
 /** Starts bench/python/umap_reference.py in the reference venv and waits out its warm-up fits. */
-async function startReference(latents: string, out: string, extra: string[]): Promise<Reference> {
+export async function startReference(latents: string, out: string, extra: string[]): Promise<Reference> {
   const python = referencePython();
   const child = spawn(python, [path.join(__dirname, 'python/umap_reference.py'), latents, out, ...extra], { stdio: ['pipe', 'pipe', 'inherit'] });
   const lines = createInterface({ input: child.stdout })[Symbol.asyncIterator]();
@@ -191,15 +191,15 @@ async function startReference(latents: string, out: string, extra: string[]): Pr
   };
 }
 
-function fastest(runs: TimedRun[]): TimedRun {
+export function fastest(runs: TimedRun[]): TimedRun {
   return runs.reduce((best, run) => (run.seconds < best.seconds ? run : best));
 }
 
-function describe(run: TimedRun): string {
+export function describe(run: TimedRun): string {
   return `${run.seconds.toFixed(1)} s (${run.cpuSeconds.toFixed(1)} s CPU)`;
 }
 
-function cpuSecondsSince(start: NodeJS.CpuUsage): number {
+export function cpuSecondsSince(start: NodeJS.CpuUsage): number {
   const used = process.cpuUsage(start);
   return (used.user + used.system) / 1e6;
 }

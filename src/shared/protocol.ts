@@ -96,6 +96,11 @@ const sessionId = str({ minLength: 1, maxLength: 64 });
 const shape = arr(num({ integer: true, min: 1, max: 1 << 24 }), { maxLength: 8 });
 export const projectionMethods = ['raw', 'pca', 'umap', 'tsne'] as const;
 export type ProjectionMethod = (typeof projectionMethods)[number];
+/**
+ * The most points t-SNE runs on: above it the engine refuses, and the page offers UMAP or t-SNE on
+ * a random subsample of this many (bench/README.md has the times it is drawn from).
+ */
+export const tsneMaxPoints = 100_000;
 
 const filePath = str({ minLength: 1, maxLength: 4096 });
 
@@ -193,8 +198,10 @@ export const engineMethods = {
   closeSession: { params: obj({ sessionId }), result: obj({ closed: bool() }) },
   /** 2-D coordinates of the session's latents; emits `projectProgress`, cancellable. */
   project: {
-    params: obj({ sessionId, method: oneOf(projectionMethods), dims: optional(arr(num({ integer: true, min: 0 }), { maxLength: 2 })), seed: optional(num({ integer: true, min: 0 })) }),
-    result: obj({ coordinates: typedArray('Float32Array'), method: oneOf(projectionMethods), note: optional(str({ maxLength: 1000 })) }),
+    /** `subsample`: project only a seeded random sample of this many points (the page asks first, never silently). */
+    params: obj({ sessionId, method: oneOf(projectionMethods), dims: optional(arr(num({ integer: true, min: 0 }), { maxLength: 2 })), seed: optional(num({ integer: true, min: 0 })), subsample: optional(num({ integer: true, min: 2 })) }),
+    /** With a subsample, coordinates row r is the point subsample[r], and the note says so. */
+    result: obj({ coordinates: typedArray('Float32Array'), method: oneOf(projectionMethods), note: optional(str({ maxLength: 1000 })), subsample: optional(typedArray('Int32Array')) }),
   },
   /** Inputs and reconstructions of the given samples (with the `adjustableK` capability: at `k` when given); no reconstructions without a decoder. */
   samples: {

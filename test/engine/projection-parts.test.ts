@@ -86,9 +86,9 @@ test('clusteredNeighbours lists at least 95 % of the exact neighbours, with exac
   }
 });
 
-test('symmetrize joins both directions of every edge with the combining rule', () => {
+test('symmetrize joins both directions of every edge with the combining rule', async () => {
   // 0 → 1 (0.5), 1 → 0 (0.25), 2 → 0 (1): the pair 0–1 is mutual, 0–2 one-way.
-  const graph = symmetrize(Int32Array.from([1, 0, 0]), Float64Array.from([0.5, 0.25, 1]), 3, 1, (a, b) => a + b - a * b);
+  const graph = await symmetrize(Int32Array.from([1, 0, 0]), Float64Array.from([0.5, 0.25, 1]), 3, 1, (a, b) => a + b - a * b);
   const entries = (i: number) =>
     Array.from({ length: graph.rowStart[i + 1]! - graph.rowStart[i]! }, (_, e) => [graph.columns[graph.rowStart[i]! + e]!, graph.values[graph.rowStart[i]! + e]!]).sort((a, b) => a[0]! - b[0]!);
   assert.deepEqual(entries(0), [

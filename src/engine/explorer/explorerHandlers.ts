@@ -48,6 +48,7 @@ export function explorerHandlers(backend: Backend, sessions: Sessions) {
     return projectLatents(tf, session.latents, session.count, session.latentDim, params.method, {
       ...(params.dims ? { dims: params.dims as [number, number] } : {}),
       ...(params.seed === undefined ? {} : { seed: params.seed }),
+      ...(params.subsample === undefined ? {} : { subsample: params.subsample }),
       signal: context.signal,
       onProgress: (fraction, stage) => context.emit('projectProgress', { fraction: Math.min(1, Math.max(0, fraction)), stage }),
     });

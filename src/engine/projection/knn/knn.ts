@@ -20,35 +20,38 @@ const BLOCK_ELEMENTS = 1 << 24;
 /** Columns per group in the two-stage top-k. */
 const GROUP = 32;
 
-export async function nearestNeighbours(tf: Tf, data: Float32Array, n: number, d: number, k: number, options: ProjectionOptions = {}): Promise<Neighbours> {
+/** The neighbours of every point, or of `rows` only (then row r of the result is rows[r]'s). */
+export async function nearestNeighbours(tf: Tf, data: Float32Array, n: number, d: number, k: number, options: ProjectionOptions = {}, rows?: Int32Array): Promise<Neighbours> {
   if (!Number.isInteger(k) || k < 1 || k >= n) throw new RangeError(`k must be an integer from 1 to ${n - 1} (one less than the number of points), got ${k}`);
   const groups = Math.ceil(n / GROUP);
   const chosenGroups = Math.min(groups, k + 1);
   const blockRows = Math.max(1, Math.min(4096, Math.floor(BLOCK_ELEMENTS / (groups * GROUP))));
   const [queries, keys] = tf.tidy(() => {
-    const [scoring, scored] = scoringRows(tf, data, n, d);
+    const [allQueries, scored] = scoringRows(tf, data, n, d);
+    const scoring = rows ? tf.gather(allQueries, rows) : allQueries;
     // Padding columns score −3e38 so that the columns split evenly into groups.
     const padding = tf.concat([tf.zeros([groups * GROUP - n, d]), tf.fill([groups * GROUP - n, 1], -3e38)], 1);
     return [scoring, tf.concat([scored, padding], 0).transpose()];
   });
-  const indices = new Int32Array(n * k);
-  const distances = new Float32Array(n * k);
+  const queryCount = rows ? rows.length : n;
+  const indices = new Int32Array(queryCount * k);
+  const distances = new Float32Array(queryCount * k);
   try {
-    for (let start = 0; start < n; start += blockRows) {
-      const rows = Math.min(blockRows, n - start);
-      const [bestGroups, bestInGroups] = tf.tidy(() => topCandidates(tf, tf.matMul(queries.slice([start, 0], [rows, d + 1]), keys), rows, groups, chosenGroups, k + 1));
+    for (let start = 0; start < queryCount; start += blockRows) {
+      const block = Math.min(blockRows, queryCount - start);
+      const [bestGroups, bestInGroups] = tf.tidy(() => topCandidates(tf, tf.matMul(queries.slice([start, 0], [block, d + 1]), keys), block, groups, chosenGroups, k + 1));
       const groupIds = (await bestGroups.data()) as Int32Array;
       const positions = (await bestInGroups.data()) as Int32Array;
       tf.dispose([bestGroups, bestInGroups]);
       const candidates = new Int32Array(k + 1);
-      for (let r = 0; r < rows; r++) {
+      for (let r = 0; r < block; r++) {
         for (let c = 0; c <= k; c++) {
           const position = positions[r * (k + 1) + c]!;
           candidates[c] = groupIds[r * chosenGroups + Math.floor(position / GROUP)]! * GROUP + (position % GROUP);
         }
-        keepNearest(data, d, start + r, candidates, indices, distances, k);
+        keepNearest(data, d, rows ? rows[start + r]! : start + r, candidates, indices, distances, k, (start + r) * k);
       }
-      options.onProgress?.((start + rows) / n, 'neighbours');
+      options.onProgress?.((start + block) / queryCount, 'neighbours');
       await pause(options.signal);
     }
   } finally {

@@ -59,9 +59,22 @@ function project(tf: Tf, pca: Pca, data: Float32Array, rows: number, count: numb
   return { axes, mean, coordinates: tf.matMul(tf.sub(tf.tensor2d(data, [rows, pca.dims]), mean), axes, false, true) };
 }
 
-/** Coordinates of rows of `data` on the first `count` axes: [rows, count]. */
+/** Values per block of rows in pcaTransform. */
+const TRANSFORM_BLOCK_VALUES = 1 << 20;
+
+/**
+ * Coordinates of rows of `data` on the first `count` axes: [rows, count]. In blocks of rows: at a
+ * million 16-d latents one product took 1.9 s, blocks of 65,536 rows 0.56 s in all.
+ */
 export function pcaTransform(tf: Tf, pca: Pca, data: Float32Array, rows: number, count = pca.components.length / pca.dims): Float32Array {
-  return tf.tidy(() => project(tf, pca, data, rows, count).coordinates.dataSync() as Float32Array);
+  const blockRows = Math.max(1, Math.floor(TRANSFORM_BLOCK_VALUES / pca.dims));
+  const coordinates = new Float32Array(rows * count);
+  for (let start = 0; start < rows; start += blockRows) {
+    const block = Math.min(blockRows, rows - start);
+    const values = data.subarray(start * pca.dims, (start + block) * pca.dims);
+    coordinates.set(tf.tidy(() => project(tf, pca, values, block, count).coordinates.dataSync() as Float32Array), start * count);
+  }
+  return coordinates;
 }
 
 /** Reconstruction from the first `count` components (for the PCA-parity benchmark). */

@@ -36,13 +36,13 @@ export async function tsne(tf: Tf, data: Float32Array, n: number, d: number, opt
   const k = Math.max(1, Math.min(n - 1, Math.floor(3 * perplexity)));
   const { indices, distances, order } = inLocalOrder(await nearestNeighbours(tf, data, n, d, k, subStep(options, 0, 0.1)), n, k);
   const conditional = await conditionalAffinities(distances, n, k, perplexity, subStep(options, 0.1, 0.15));
-  const affinities = symmetrize(indices, conditional, n, k, (a, b) => a + b);
+  const affinities = await symmetrize(indices, conditional, n, k, (a, b) => a + b, subStep(options, 0.15, 0.16));
   let total = 0;
   for (const value of affinities.values) total += value;
   for (let p = 0; p < affinities.values.length; p++) affinities.values[p]! /= total;
   const layout = Float64Array.from(reorderLayout(await pcaLayout(tf, data, n, d, options.seed ?? 0), order, true), (value) => value * INITIAL_SCALE);
   // Each pair once: the attraction loop applies it to both ends.
-  await descend(layout, edgeList(affinities, (row, column) => row < column), n, iterations, subStep(options, 0.15, 1));
+  await descend(layout, edgeList(affinities, (row, column) => row < column), n, iterations, subStep(options, 0.16, 1));
   return reorderLayout(Float32Array.from(layout), order, false);
 }
 

@@ -13,7 +13,7 @@ import { pcaLayout } from '../init';
 import { clusteredNeighbours } from '../knn/clusteredKnn';
 import { nearestNeighbours } from '../knn/knn';
 import { inLocalOrder, reorderLayout } from '../knn/locality';
-import { eachRow, subStep, type ProjectionOptions } from '../progress';
+import { eachRow, pause, stagesOf, type ProjectionOptions } from '../progress';
 import { curveParameters } from './umapCurve';
 import { powerTable, type EpochShare } from './umapEpoch';
 import { runLayoutEpochs } from './umapThreads';
@@ -57,17 +57,31 @@ export async function umap(tf: Tf, data: Float32Array, n: number, d: number, opt
   const k = Math.min(neighbors - 1, n - 1);
   if (k < 1) return new Float32Array(n * 2);
   const seed = options.seed ?? 0;
+  const [searching, weighing, joining, starting, laying] = stagesOf(options, stageWeights(epochs));
   const search = n >= CLUSTERED_SEARCH_FROM ? clusteredNeighbours : nearestNeighbours;
-  const { indices, distances, order } = inLocalOrder(await search(tf, data, n, d, k, subStep(options, 0, 0.2)), n, k);
+  const { indices, distances, order } = inLocalOrder(await search(tf, data, n, d, k, searching), n, k);
   // umap-learn's target, log2(n_neighbors), counts the point itself among its neighbours.
-  const memberships = await fuzzyMembership(distances, n, k, Math.log2(k + 1), subStep(options, 0.2, 0.25));
-  const graph = symmetrize(indices, memberships, n, k, (a, b) => a + b - a * b);
+  const memberships = await fuzzyMembership(distances, n, k, Math.log2(k + 1), weighing);
+  const graph = await symmetrize(indices, memberships, n, k, (a, b) => a + b - a * b, joining);
+  starting.onProgress?.(0, 'start');
   const layout = reorderLayout(await pcaLayout(tf, data, n, d, seed), order, true);
   let extent = 0;
   for (const value of layout) extent = Math.max(extent, Math.abs(value));
   for (let p = 0; p < layout.length; p++) layout[p]! *= INITIAL_EXTENT / (extent || 1);
-  await optimizeLayout(layout, graph, n, epochs, curveParameters(minDist), seed, subStep(options, 0.25, 1));
+  starting.onProgress?.(1, 'start');
+  await pause(options.signal);
+  await optimizeLayout(layout, graph, n, epochs, curveParameters(minDist), seed, laying);
   return reorderLayout(layout, order, false);
+}
+
+/**
+ * The expected time of each step (neighbours, memberships, graph, start, layout) relative to the
+ * others, as measured at a million points (bench/README.md): the search about 1, the memberships
+ * 0.2, the graph 0.06, the start 0.04 and each epoch 0.023 of the clustered search; the exact
+ * search below CLUSTERED_SEARCH_FROM costs about what the clustered one does there.
+ */
+function stageWeights(epochs: number): [number, number, number, number, number] {
+  return [1, 0.2, 0.06, 0.04, 0.023 * epochs];
 }
 
 /**

@@ -1,12 +1,12 @@
 /**
  * UMAP's layout epochs, run in worker threads when there is more than one share of the edges: the
  * positions and edge arrays live in shared memory, each thread runs `layoutEpoch` on its share, and
- * this thread waits for all of them between epochs, where it reports progress and checks for a
- * cancel.
+ * this thread waits for all of them between epochs, where it reports progress. A cancel does not
+ * wait for the epoch (about a second at a million points): the threads are stopped mid-epoch.
  */
 import * as path from 'node:path';
 import { Worker } from 'node:worker_threads';
-import { pause, type ProjectionOptions } from '../progress';
+import { pause, unlessAborted, type ProjectionOptions } from '../progress';
 import { layoutEpoch, type EpochShare } from './umapEpoch';
 
 /**
@@ -32,7 +32,7 @@ export async function runLayoutEpochs(shares: EpochShare[], epochs: number, opti
   try {
     for (let epoch = 0; epoch < epochs; epoch++) {
       start.set(live);
-      if (threads.length > 0) await Promise.all(threads.map((thread) => thread.run(epoch)));
+      if (threads.length > 0) await unlessAborted(Promise.all(threads.map((thread) => thread.run(epoch))), options.signal);
       else layoutEpoch(shares[0]!, epoch);
       options.onProgress?.((epoch + 1) / epochs, 'layout');
       await pause(options.signal);

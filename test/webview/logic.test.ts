@@ -117,8 +117,8 @@ describe('LatestOnly', () => {
 });
 
 describe('coordinatesCsv', () => {
-  test('writes the rows asked for, quoting label names that need it', () => {
-    const csv = coordinatesCsv({ indices: [2, 0], x: [0.5, 1, 2], y: [3, 4, 5], labelOf: (index) => (index === 2 ? 'say "hi", then' : 'zero') });
+  test('writes the rows asked for, each with its own coordinates, quoting label names that need it', () => {
+    const csv = coordinatesCsv({ indices: [2, 0], x: [2, 0.5], y: [5, 3], labelOf: (index) => (index === 2 ? 'say "hi", then' : 'zero') });
     assert.equal(csv, 'index,x,y,label\n2,2,5,"say ""hi"", then"\n0,0.5,3,zero\n');
   });
 

@@ -2,6 +2,7 @@
 
 export interface CsvRows {
   indices: ArrayLike<number>;
+  /** The map coordinates of indices[r] are x[r], y[r]. */
   x: ArrayLike<number>;
   y: ArrayLike<number>;
   /** The label column's text per sample, or undefined when the dataset has no labels. */
@@ -14,7 +15,7 @@ export function coordinatesCsv({ indices, x, y, labelOf, columns = [] }: CsvRows
   const lines = [['index', 'x', 'y', 'label', ...columns.map(({ name }) => quote(name))].join(',')];
   for (let row = 0; row < indices.length; row++) {
     const index = indices[row]!;
-    let line = `${index},${x[index]},${y[index]},${labelOf ? quote(labelOf(index)) : ''}`;
+    let line = `${index},${x[row]},${y[row]},${labelOf ? quote(labelOf(index)) : ''}`;
     for (const { textOf } of columns) line += `,${quote(textOf(index))}`;
     lines.push(line);
   }

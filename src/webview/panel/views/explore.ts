@@ -1,6 +1,7 @@
 /**
  * What every explorer view shares: the engine, the open session, the saved choices, and the few
- * live facts one view publishes for another (the map's axis extent for the manifold grid).
+ * live facts one view publishes for another (the map's axis extent for the manifold grid, its
+ * box or lasso selection for the directions).
  */
 import type { Images, Session } from '../../../shared/protocol';
 import type { RpcClient } from '../../../shared/rpc';
@@ -24,10 +25,12 @@ export interface Explore {
   readonly mapRegion: Signal<MapRegion | undefined>;
   /** The status line's text for the map. */
   readonly status: Signal<string>;
+  /** The sample indices the map's box or lasso holds (empty when none). */
+  readonly selection: Signal<readonly number[]>;
 }
 
 export function createExplore(client: RpcClient, session: Session, state: StateStore): Explore {
-  return { client, session, state, samples: new SampleCache(client, session.sessionId), mapRegion: new Signal<MapRegion | undefined>(undefined), status: new Signal('') };
+  return { client, session, state, samples: new SampleCache(client, session.sessionId), mapRegion: new Signal<MapRegion | undefined>(undefined), status: new Signal(''), selection: new Signal<readonly number[]>([]) };
 }
 
 export function latentRow(session: Session, index: number): Float32Array {

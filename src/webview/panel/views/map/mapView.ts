@@ -5,7 +5,7 @@
  */
 import type { MetadataColumn, ProjectionMethod } from '../../../../shared/protocol';
 import { coordinatesCsv } from '../../csv';
-import { failureText, formatCount, plural } from '../../../common/format';
+import { failureText, formatCount, formatDuration, plural } from '../../../common/format';
 import { isCancelled } from '../../../../shared/rpc';
 import { vscodeApi } from '../../host/vscodeApi';
 import { LatestOnly } from '../../latestOnly';
@@ -20,7 +20,8 @@ import { columnLegend, labelLegend } from '../../../common/map/legend';
 import { type Coloring, coloring, columnColoring, type ColorMode, colorModes } from '../../../common/map/mapColoring';
 import { ScatterMap, type VisibleRegion } from '../../../common/map/scatterMap';
 import { availableMethods, methodFor, methodNames, type Projection, rawProjection } from '../../../common/map/projection';
-import { engineProjection, type RunningProjection } from './engineProjection';
+import { type EngineProjection, engineProjection, type RunningProjection, tsneChoice } from './engineProjection';
+import { SubsampleRows } from './subsampleRows';
 import { SEARCH_HELP, search, type SearchResult } from '../../../common/map/search';
 
 /** What the map is colored by, after falling back from a choice this session cannot show. */
@@ -47,8 +48,14 @@ export class MapView extends View {
   private readonly legendSlot = el('div', { class: 'map-legend' });
   private readonly map: ScatterMap;
   private projection: Projection | undefined;
-  private readonly projections = new Map<ProjectionMethod, Projection>();
+  /** Where the map shows a subsample: which sample each drawn row is. */
+  private subsample: SubsampleRows | undefined;
+  private readonly projections = new Map<ProjectionMethod, EngineProjection>();
   private running: RunningProjection | undefined;
+  /** When the running projection started, for its ETA. */
+  private runningSince = 0;
+  /** The t-SNE offer while it is shown: any other choice takes it away. */
+  private offered: HTMLElement | undefined;
   /** When the engine's projected points arrived, until the map has drawn them. */
   private receivedAt: number | undefined;
   private selection: number[] = [];
@@ -65,9 +72,9 @@ export class MapView extends View {
     this.inspector = new Inspector(explore);
     this.map = new ScatterMap(
       {
-        hover: (index) => this.inspector.inspect(index),
-        pick: (index) => state.update({ picks: [...state.value.picks, index].slice(-2) }),
-        select: (indices) => this.select(indices),
+        hover: (row) => this.inspector.inspect(this.sampleOf(row)),
+        pick: (row) => state.update({ picks: [...state.value.picks, this.sampleOf(row)].slice(-2) }),
+        select: (rows) => this.select(rows.map((row) => this.sampleOf(row))),
         view: (region) => this.publishRegion(region),
       },
       { wheelZoom: true, tools: true },
@@ -164,23 +171,45 @@ export class MapView extends View {
   private async project(): Promise<void> {
     const method = this.method();
     this.stopProjection();
+    if (this.offered?.isConnected) show(this.message);
     for (const fieldElement of this.dimFields) fieldElement.hidden = method !== 'raw';
     if (method === 'raw') {
-      this.projection = rawProjection(this.explore.session, this.rawDims());
-      this.changed();
+      this.showProjection(rawProjection(this.explore.session, this.rawDims()));
       return;
     }
     const cached = this.projections.get(method);
     if (cached) {
-      this.projection = cached;
-      this.changed();
+      this.showProjection(cached);
       return;
     }
+    const choice = method === 'tsne' ? tsneChoice(this.explore.session) : undefined;
+    if (choice) {
+      this.offer(choice);
+      return;
+    }
+    await this.run(method);
+  }
+
+  /** t-SNE is out of reach for every point: the user chooses UMAP of all, or t-SNE of a stated subsample — never a silent one. */
+  private offer({ reason, subsample }: { reason: string; subsample: number }): void {
+    const { session, state } = this.explore;
+    const all = formatCount(session.count);
+    const shown = this.projection ? ` The map still shows ${methodNames[this.projection.method]}.` : '';
+    this.offered = el('div', { class: 'projection-offer' }, [
+      notice(reason + shown, 'info'),
+      button(`UMAP of all ${all}`, () => state.update({ projection: 'umap' })),
+      button(`t-SNE of a random ${formatCount(subsample)}`, () => void this.run('tsne', subsample), { secondary: true }),
+    ]);
+    show(this.message, this.offered);
+  }
+
+  private async run(method: Exclude<ProjectionMethod, 'raw'>, subsample?: number): Promise<void> {
     // Progress may still arrive after a cancel or a newer choice; only the current run shows it.
     const running: RunningProjection = engineProjection(this.explore.client, this.explore.session, method, (fraction, stage) => {
       if (this.running === running) this.showProgress(method, fraction, stage);
-    });
+    }, subsample);
     this.running = running;
+    this.runningSince = performance.now();
     this.showProgress(method, 0, 'starting');
     if (!this.projection) show(this.message, notice(`Projecting ${plural(this.explore.session.count, 'point')} with ${methodNames[method]}…`, 'busy'));
     try {
@@ -188,9 +217,8 @@ export class MapView extends View {
       if (this.running !== running) return;
       this.receivedAt = performance.now();
       this.projections.set(method, projection);
-      this.projection = projection;
       show(this.message);
-      this.changed();
+      this.showProjection(projection);
     } catch (error) {
       if (this.running !== running) return;
       const shown = this.projection ? ` — still showing ${methodNames[this.projection.method]}` : '';
@@ -205,6 +233,17 @@ export class MapView extends View {
     }
   }
 
+  private showProjection(projection: EngineProjection): void {
+    this.projection = projection;
+    this.subsample = projection.subsample && new SubsampleRows(projection.subsample, this.explore.session.count);
+    this.changed();
+  }
+
+  /** The sample a drawn row shows. */
+  private sampleOf(row: number): number {
+    return this.subsample ? this.subsample.sample(row) : row;
+  }
+
   private stopProjection(): void {
     this.running?.cancel();
     this.running = undefined;
@@ -213,7 +252,10 @@ export class MapView extends View {
 
   private showProgress(method: ProjectionMethod, fraction: number, stage: string): void {
     this.progress.hidden = false;
-    this.progressLabel.textContent = `${methodNames[method]}: ${stage}`;
+    // The engine weighs its stages by their expected times, so the fraction grows about evenly and the rest extrapolates.
+    const elapsed = (performance.now() - this.runningSince) / 1000;
+    const eta = fraction > 0.02 && elapsed > 1 ? ` · ${formatDuration((elapsed * (1 - fraction)) / fraction)} left` : '';
+    this.progressLabel.textContent = `${methodNames[method]}: ${stage} · ${Math.round(fraction * 100)}%${eta}`;
     this.progressBar.value = Math.round(fraction * 100);
   }
 
@@ -248,10 +290,13 @@ export class MapView extends View {
     if (!projection) return;
     const { coloring } = this.currentColors();
     // Picks and search only move marks; the points go to the GPU again only for new coordinates or colors.
-    this.map.mark({ picks: this.explore.state.value.picks, matches: this.found?.indices ?? [] });
+    const { picks } = this.explore.state.value;
+    const matches = this.found?.indices ?? [];
+    const subsample = this.subsample;
+    this.map.mark(subsample ? { picks: subsample.rows(picks), matches: subsample.rows(matches) } : { picks, matches });
     if (this.drawnScene?.projection !== projection || this.drawnScene.coloring !== coloring) {
       this.drawnScene = { projection, coloring };
-      await this.map.show(projection, coloring);
+      await this.map.show(projection, subsample ? subsample.coloring(coloring) : coloring);
     }
     if (this.receivedAt !== undefined) measureSince(timings.pointsToMap, this.receivedAt);
     this.receivedAt = undefined;
@@ -260,6 +305,7 @@ export class MapView extends View {
 
   private select(indices: number[]): void {
     this.selection = indices;
+    this.explore.selection.set(indices);
     this.updateStatus();
   }
 
@@ -286,14 +332,19 @@ export class MapView extends View {
     this.exportSelection.disabled = this.selection.length === 0;
   }
 
-  private export(indices?: number[]): void {
+  /** The map's points, or the selected ones, as CSV: sample index, map coordinates, label and metadata. */
+  private export(selected?: number[]): void {
     const projection = this.projection;
     if (!projection) return;
     const { session } = this.explore;
-    const rows = indices ?? Array.from({ length: projection.x.length }, (_, i) => i);
+    const subsample = this.subsample;
+    const samples = selected ?? subsample?.samples ?? Array.from({ length: projection.x.length }, (_, i) => i);
+    const rows = subsample ? subsample.rows(samples) : samples;
+    const x = selected || subsample ? Float32Array.from(rows, (row) => projection.x[row]!) : projection.x;
+    const y = selected || subsample ? Float32Array.from(rows, (row) => projection.y[row]!) : projection.y;
     const columns = (session.metadata ?? []).map((column) => ({ name: column.name, textOf: (index: number) => metadataText(column, index) ?? '' }));
-    const content = coordinatesCsv({ indices: rows, x: projection.x, y: projection.y, labelOf: session.labels ? (index) => labelText(session, index) ?? '' : undefined, columns });
-    const name = `${indices ? 'selection' : 'latent-map'}-${projection.method}.csv`;
+    const content = coordinatesCsv({ indices: samples, x, y, labelOf: session.labels ? (index) => labelText(session, index) ?? '' : undefined, columns });
+    const name = `${selected ? 'selection' : 'latent-map'}-${projection.method}.csv`;
     vscodeApi.postMessage({ type: 'saveFile', suggestedName: name, content });
   }
 }

@@ -26,7 +26,7 @@ const benches: { fields: string[]; group?: string; run: (options: BenchOptions) 
   { fields: ['encodeMs1M', 'engineRssMb1M'], group: 'scale', run: benchScaleEngine },
   // After the engine bench, which writes the million latents this one projects.
   { fields: ['umapTimeRatio1M', 'umapTrustDelta1M', 'umapCancelMs1M', 'tsneMs', 'tsneMs1MEstimate'], group: 'scale', run: benchScaleProjection },
-  { fields: ['firstDrawMs1M', 'panFrameMsP95_1M', 'hoverMsP95_1M', 'pickRedrawMsP95_1M', 'webviewHeapMb1M'], group: 'scale', run: async (options) => benchScaleMap(options, await scaleMapData(options)) },
+  { fields: ['firstDrawMs1M', 'panFrameMsP95_1M', 'panSettleMs1M', 'hoverMsP95_1M', 'pickRedrawMsP95_1M', 'webviewHeapMb1M'], group: 'scale', run: async (options) => benchScaleMap(options, await scaleMapData(options)) },
 ];
 
 function option(name: string): string | undefined {

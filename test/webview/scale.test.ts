@@ -1,7 +1,7 @@
 /**
  * The explorer's map at 200,000 points, in real Chromium (software WebGL) against a real in-process
  * engine: 2-D latents in ten labelled clusters with an 8×8 image each. Every point is drawn; hover
- * finds a point and shows its thumbnail without a scatter frame; a box selects what the coordinates
+ * finds a point and shows its thumbnail without a scatter frame; a box and a lasso select what the coordinates
  * say it holds; a label search marks exactly that label; a click picks a point and its mark sits on
  * it, before, during and after a pan.
  */
@@ -99,7 +99,7 @@ describe('the map at 200,000 points', { timeout: 120_000 }, () => {
     rmSync(dir, { recursive: true, force: true });
   });
 
-  test('draws every point; hover, box selection, label search, pick and pan stay exact', { timeout: 90_000 }, async () => {
+  test('draws every point; hover, box and lasso selection, label search, pick and pan stay exact', { timeout: 90_000 }, async () => {
     panel = await openPanel(browser, server, createHandlers(), { view: 'latents', ...files });
     const { page } = panel;
     await waitForMap(page, COUNT, '.map-plot', 60_000);
@@ -137,6 +137,43 @@ describe('the map at 200,000 points', { timeout: 120_000 }, () => {
     assert.ok(inBox > 1000, `the box holds a good part of the map (${inBox} points)`);
     assert.equal(selected, inBox, 'the selection holds exactly the points inside the box');
     assert.equal((await mapMarks(page)).selection.length, inBox);
+
+    // A lasso round a triangle: it selects the points inside the path the pointer drew.
+    const corners: [number, number][] = [[0.25, 0.25], [0.75, 0.4], [0.4, 0.75]];
+    await page.click('.map-plot [data-tool="lasso"]');
+    const canvasBox = (await page.locator('.map-plot .map-canvas').first().boundingBox())!;
+    const onPage = ([fx, fy]: [number, number]) => ({ x: Math.round(canvasBox.x + canvasBox.width * fx), y: Math.round(canvasBox.y + canvasBox.height * fy) });
+    await page.mouse.move(onPage(corners[0]!).x, onPage(corners[0]!).y);
+    await page.mouse.down();
+    for (const corner of [...corners.slice(1), corners[0]!]) await page.mouse.move(onPage(corner).x, onPage(corner).y, { steps: 12 });
+    await page.mouse.up();
+    await waitFor(page, (inBox) => document.querySelector<MapElement>('.map-plot')!.latentMap.selection().length !== inBox, inBox, 'the lasso selection');
+    await page.click('.map-plot [data-tool="pan"]');
+    const lassoed = (await mapMarks(page)).selection.length;
+    const inTriangle = await page.evaluate((triangle) => {
+      const map = document.querySelector<MapElement>('.map-plot')!;
+      const { x: [x0, x1], y: [y0, y1] } = map.latentMap.region()!;
+      // The corners in data coordinates (screen y grows downwards); a point is inside where it lies on the same side of all three edges.
+      const cx = triangle.map(([fx]) => x0 + fx * (x1 - x0));
+      const cy = triangle.map(([, fy]) => y1 - fy * (y1 - y0));
+      const { x, y } = map.latentMap.projection()!;
+      let inside = 0;
+      for (let i = 0; i < x.length; i++) {
+        let positive = 0;
+        let negative = 0;
+        for (let e = 0; e < 3; e++) {
+          const [a, b] = [e, (e + 1) % 3];
+          const cross = (cx[b]! - cx[a]!) * (y[i]! - cy[a]!) - (cy[b]! - cy[a]!) * (x[i]! - cx[a]!);
+          if (cross >= 0) positive++;
+          if (cross <= 0) negative++;
+        }
+        if (positive === 3 || negative === 3) inside++;
+      }
+      return inside;
+    }, corners);
+    assert.ok(inTriangle > 1000, `the triangle holds a good part of the map (${inTriangle} points)`);
+    assert.ok(Math.abs(lassoed - inTriangle) <= inTriangle * 0.01, `the lasso selects the points inside its path: ${lassoed} vs ${inTriangle} by the coordinates`);
+    assert.match(await statusText(page), new RegExp(`${lassoed.toLocaleString('en')} selected`));
     await typeInto(page, 'Search', 'c3');
     await waitFor(page, () => /label "c3": 20,000 points/.test(document.querySelector('.status-line')?.textContent ?? ''), undefined, 'the label search');
     const matches = (await mapMarks(page)).matches;

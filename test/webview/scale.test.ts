@@ -174,6 +174,9 @@ describe('the map at 200,000 points', { timeout: 120_000 }, () => {
     assert.ok(inTriangle > 1000, `the triangle holds a good part of the map (${inTriangle} points)`);
     assert.ok(Math.abs(lassoed - inTriangle) <= inTriangle * 0.01, `the lasso selects the points inside its path: ${lassoed} vs ${inTriangle} by the coordinates`);
     assert.match(await statusText(page), new RegExp(`${lassoed.toLocaleString('en')} selected`));
+    await page.focus('.map-plot');
+    await page.keyboard.press('Escape');
+    await waitFor(page, () => document.querySelector<MapElement>('.map-plot')!.latentMap.selection().length === 0 && !/selected/.test(document.querySelector('.status-line')?.textContent ?? ''), undefined, 'Escape clearing the selection');
     await typeInto(page, 'Search', 'c3');
     await waitFor(page, () => /label "c3": 20,000 points/.test(document.querySelector('.status-line')?.textContent ?? ''), undefined, 'the label search');
     const matches = (await mapMarks(page)).matches;

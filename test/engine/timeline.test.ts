@@ -13,6 +13,7 @@ import { runTraining } from '../../src/engine/training/runTraining';
 import { disposeModelParts } from '../../src/engine/models/modelKind';
 import { procrustes } from '../../src/engine/explorer/timelineView';
 import { createHandlers } from '../../src/engine/handlers';
+import { encodeNpy } from '../../src/engine/data/readers/npy';
 import { callHandler } from '../support/helpers';
 
 let backend: Backend;
@@ -191,4 +192,14 @@ test('a run whose folder is deleted while it trains saves again, its timeline go
   const timeline = await timelineOf(out);
   assert.deepEqual(timeline.epochs.map((entry) => entry.epoch), [2, 3]);
   for (const { epoch } of timeline.epochs) assert.equal((await readEpochLatents(out, timeline, epoch, 'test')).length, PROBES * 2);
+});
+
+test('a session without a training run answers that it has no timeline, with the reason, instead of failing', async () => {
+  const file = path.join(workDir, 'latents.npy');
+  writeFileSync(file, encodeNpy(Float32Array.from({ length: 40 }, (_, i) => Math.sin(i)), [10, 4]));
+  const handlers = createHandlers();
+  const session = await callHandler(handlers, 'openSession', { latents: file });
+  const answer = await callHandler(handlers, 'timeline', { sessionId: session.sessionId });
+  assert.equal(answer.epochs.length, 0);
+  assert.match(answer.reason ?? '', /session has no training run, so no latent timeline — open a Latent Lab checkpoint to see one/);
 });

@@ -7,7 +7,7 @@ import { encodeAll } from '../models/encodeAll';
 import type { BuiltModel, FeatureUnits } from '../models/modelKind';
 import { projectLatents } from '../projection/projectLatents';
 import { toPixels, toStretchedPixels } from './pixels';
-import { timelineAfter } from './timelineView';
+import { noTimeline, timelineAfter } from './timelineView';
 import { readDirections, writeDirections } from '../checkpoint/directions';
 import type { OpenSession, Sessions } from './sessions';
 
@@ -124,7 +124,7 @@ export function explorerHandlers(backend: Backend, sessions: Sessions) {
 
   const timeline: Handler<'timeline'> = async (params, context) => {
     const session = sessions.get(params.sessionId);
-    if (!session.checkpoint || !session.timeline) throw new EngineError('bad-request', `a ${session.kind} session has no training run, so no latent timeline; open a Latent Lab checkpoint to see one`);
+    if (!session.checkpoint || !session.timeline) return noTimeline(`a ${session.kind} session has no training run, so no latent timeline — open a Latent Lab checkpoint to see one`);
     return timelineAfter(tf, session.checkpoint, session.timeline, params.after ?? 0, context.signal);
   };
 

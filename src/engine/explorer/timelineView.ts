@@ -27,7 +27,10 @@ export interface TimelineSource {
 
 type TimelineResult = ResultOf<'timeline'>;
 
-const NONE = { epochs: new Int32Array(0), probes: new Int32Array(0), coordinates: new Float32Array(0) };
+/** No epochs to show, and why: a page shows the reason as a note, not as a failure. */
+export function noTimeline(reason: string): TimelineResult {
+  return { epochs: new Int32Array(0), probes: new Int32Array(0), coordinates: new Float32Array(0), reason };
+}
 
 /** Epochs after `after` (all when undefined), with the probes' place among the session's samples. */
 export async function timelineAfter(tf: Tf, folder: string, source: TimelineSource, after: number, signal?: AbortSignal): Promise<TimelineResult> {
@@ -46,7 +49,7 @@ export async function timelineAfter(tf: Tf, folder: string, source: TimelineSour
     return { file, trainedOn: meta.dataset?.source, timeline, fresh, latents };
   });
   if (!read.timeline) {
-    return { ...NONE, reason: `${read.file} records no latent timeline: the run was trained before timelines were recorded (or with timelineProbes 0) — resume or retrain it to record one` };
+    return noTimeline(`${read.file} records no latent timeline: the run was trained before timelines were recorded (or with timelineProbes 0) — resume or retrain it to record one`);
   }
   const { timeline, fresh, latents } = read;
   if (!sameRows(source.probeRows, timeline.probeRows)) {

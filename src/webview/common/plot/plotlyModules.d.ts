@@ -8,3 +8,13 @@ declare module 'plotly.js/lib/scatter' {
   const module: PlotlyModule;
   export default module;
 }
+declare module 'plotly.js/lib/bar' {
+  import type { PlotlyModule } from 'plotly.js';
+  const module: PlotlyModule;
+  export default module;
+}
+declare module 'plotly.js/lib/heatmap' {
+  import type { PlotlyModule } from 'plotly.js';
+  const module: PlotlyModule;
+  export default module;
+}

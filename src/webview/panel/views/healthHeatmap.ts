@@ -5,13 +5,12 @@
  * button in the list of dead units, opens that unit in the tab that shows it.
  */
 import { failureText, formatCount, formatPercent, formatValue, plural } from '../../common/format';
-import { type Data, plotConfig, type PlotlyHTMLElement, type PlotMouseEvent } from '../../common/plot/plotly';
+import { type Data, plotConfig, Plotly, type PlotlyHTMLElement, type PlotMouseEvent } from '../../common/plot/plotly';
 import { onThemeChange, themedLayout } from '../../common/plot/theme';
 import { button, notice } from '../../common/ui/controls';
 import { el, show } from '../../common/ui/dom';
 import { LatestOnly } from '../latestOnly';
 import type { ViewName } from '../uiState';
-import { Plotly } from './plotTraces';
 import { deathEpochs } from './unitDeaths';
 
 export type HealthField = 'klPerDim' | 'unitFrequency' | 'codeUsage';

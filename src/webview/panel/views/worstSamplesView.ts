@@ -7,7 +7,7 @@
 import type { Session } from '../../../shared/protocol';
 import { failureText, formatCount, formatValue, plural } from '../../common/format';
 import { labelText } from '../../common/map/labels';
-import { type Data, plotConfig, type PlotlyHTMLElement, type PlotMouseEvent } from '../../common/plot/plotly';
+import { type Data, plotConfig, Plotly, type PlotlyHTMLElement, type PlotMouseEvent } from '../../common/plot/plotly';
 import { onThemeChange, themedLayout } from '../../common/plot/theme';
 import { imageCanvas } from '../../common/render/images';
 import { categoryColor } from '../../common/render/palette';
@@ -16,7 +16,6 @@ import { el, show } from '../../common/ui/dom';
 import { LatestOnly } from '../latestOnly';
 import type { Explore, SamplePair } from './explore';
 import { absoluteDifference } from './imageDifference';
-import { Plotly } from './plotTraces';
 import { openTab } from './tabSwitch';
 import { View } from './view';
 

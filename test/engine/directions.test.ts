@@ -46,6 +46,23 @@ test('directions are saved with the checkpoint, replaced by name, deleted, and r
   for (const id of [sessionId, reopened.sessionId]) await callHandler(handlers, 'closeSession', { sessionId: id });
 });
 
+test('saves and deletes sent together from two sessions all land: none reads the file before another has written it', async () => {
+  const out = path.join(workDir, 'together');
+  await runTraining(backend, { ...run, epochs: 1, out });
+  const handlers = createHandlers();
+  const sessions = await Promise.all([0, 1].map(() => callHandler(handlers, 'openSession', { checkpoint: out, limit: 10 })));
+  const names = Array.from({ length: 24 }, (_, i) => `d${i}`);
+  await Promise.all(names.map((name, i) => callHandler(handlers, 'saveDirection', { sessionId: sessions[i % 2]!.sessionId, name, vector: Float32Array.from([i, 0, 1]) })));
+  const saved = (await callHandler(handlers, 'directions', { sessionId: sessions[0]!.sessionId })).directions;
+  assert.deepEqual(saved.map((direction) => direction.name).sort(), [...names].sort());
+  const gone = names.filter((_, i) => i % 3 === 0);
+  const results = await Promise.allSettled([...gone, 'missing'].map((name, i) => callHandler(handlers, 'deleteDirection', { sessionId: sessions[i % 2]!.sessionId, name })));
+  assert.equal(results.filter((result) => result.status === 'rejected').length, 1, 'only the missing name fails, and the others go on after it');
+  const left = (await callHandler(handlers, 'directions', { sessionId: sessions[1]!.sessionId })).directions.map((direction) => direction.name);
+  assert.deepEqual(left.sort(), names.filter((name) => !gone.includes(name)).sort());
+  for (const { sessionId } of sessions) await callHandler(handlers, 'closeSession', { sessionId });
+});
+
 test('a latents session keeps no directions, and says why', async () => {
   const latents = path.join(workDir, 'latents.npy');
   const { encodeNpy } = await import('../../src/engine/data/readers/npy');

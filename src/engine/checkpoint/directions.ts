@@ -36,8 +36,31 @@ export async function readDirections(folder: string, latentDim: number): Promise
   return directions;
 }
 
+/** The change of each folder's directions under way in this process; the next one waits for it. */
+const changing = new Map<string, Promise<unknown>>();
+
+/**
+ * Reads the folder's directions, lets `change` make the new list, and writes it, one change per
+ * folder at a time: two saves sent together (two quick clicks, two panels on one checkpoint) each
+ * read what the other wrote, so neither is lost. Another process writing the same file at the same
+ * moment is not guarded against.
+ */
+export function changeDirections(folder: string, latentDim: number, change: (directions: SavedDirection[]) => SavedDirection[]): Promise<SavedDirection[]> {
+  const next = (changing.get(folder) ?? Promise.resolve()).catch(() => undefined).then(async () => {
+    const changed = change(await readDirections(folder, latentDim));
+    await writeDirections(folder, changed);
+    return changed;
+  });
+  changing.set(folder, next);
+  const forget = () => {
+    if (changing.get(folder) === next) changing.delete(folder);
+  };
+  next.then(forget, forget);
+  return next;
+}
+
 /** Replaces the checkpoint's directions.json whole (a temp file renamed over it), retrying while a training save swaps the folder. */
-export async function writeDirections(folder: string, directions: readonly SavedDirection[]): Promise<void> {
+async function writeDirections(folder: string, directions: readonly SavedDirection[]): Promise<void> {
   if (directions.length > MAX_DIRECTIONS) throw new CheckpointError(`${folder}: ${directions.length} directions; keep at most ${MAX_DIRECTIONS} — delete some first`);
   const bytes = Buffer.from(JSON.stringify({ format: 'latent-lab-directions', version: 1, directions }, null, 1));
   for (let attempt = 1; ; attempt++) {

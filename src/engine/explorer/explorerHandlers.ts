@@ -8,7 +8,7 @@ import type { BuiltModel, FeatureUnits } from '../models/modelKind';
 import { projectLatents } from '../projection/projectLatents';
 import { toPixels, toStretchedPixels } from './pixels';
 import { noTimeline, timelineAfter } from './timelineView';
-import { readDirections, writeDirections } from '../checkpoint/directions';
+import { changeDirections, readDirections } from '../checkpoint/directions';
 import type { OpenSession, Sessions } from './sessions';
 
 export function explorerHandlers(backend: Backend, sessions: Sessions) {
@@ -145,19 +145,17 @@ export function explorerHandlers(backend: Backend, sessions: Sessions) {
     if (params.vector.length !== session.latentDim) throw new EngineError('bad-request', `saveDirection: the direction has ${params.vector.length} values but the latents have ${session.latentDim}`);
     if (!params.vector.every(Number.isFinite)) throw new EngineError('bad-request', 'saveDirection: the direction holds NaN or infinite values; pick two sets that both have samples');
     const saved = { name: params.name, vector: Array.from(params.vector), ...(params.note === undefined ? {} : { note: params.note }) };
-    const kept = (await readDirections(folder, session.latentDim)).filter((direction) => direction.name !== params.name);
-    const all = [...kept, saved];
-    await writeDirections(folder, all);
-    return { directions: all };
+    return { directions: await changeDirections(folder, session.latentDim, (all) => [...all.filter((direction) => direction.name !== params.name), saved]) };
   };
 
   const deleteDirection: Handler<'deleteDirection'> = async (params) => {
     const session = sessions.get(params.sessionId);
     const folder = directionsFolder(session);
-    const all = await readDirections(folder, session.latentDim);
-    const left = all.filter((direction) => direction.name !== params.name);
-    if (left.length === all.length) throw new EngineError('bad-request', `deleteDirection: there is no direction named ${JSON.stringify(params.name)}`);
-    await writeDirections(folder, left);
+    const left = await changeDirections(folder, session.latentDim, (all) => {
+      const kept = all.filter((direction) => direction.name !== params.name);
+      if (kept.length === all.length) throw new EngineError('bad-request', `deleteDirection: there is no direction named ${JSON.stringify(params.name)}`);
+      return kept;
+    });
     return { directions: left };
   };
 

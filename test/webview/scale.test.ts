@@ -121,6 +121,10 @@ describe('the map at 200,000 points', { timeout: 120_000 }, () => {
     assert.equal(hover.hovered, lone, 'the map hovers the point under the pointer');
     assert.equal(hover.nearest, lone, 'the k-d tree agrees with a scan of every point');
     assert.equal(hover.full, framesBefore, 'hovering drew no frame of the 200,000 points');
+    await page.mouse.move(5, 5, { steps: 2 });
+    await waitFor(page, () => document.querySelector<MapElement>('.map-plot')!.latentMap.hovered() === undefined, undefined, 'the hover cleared off the map');
+    await page.evaluate(() => new Promise((resolve) => requestAnimationFrame(() => requestAnimationFrame(resolve))));
+    assert.equal(await page.evaluate(() => document.querySelector<MapElement>('.map-plot')!.latentMap.frames()!.full), framesBefore, 'the pointer leaving the map drew no frame either');
 
     const selected = await boxSelect(page, 0.3, 0.6);
     const inBox = await page.evaluate(() => {

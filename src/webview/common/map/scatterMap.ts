@@ -148,7 +148,7 @@ export class ScatterMap {
     ]);
     const resize = new ResizeObserver(() => this.resize());
     resize.observe(this.element);
-    this.cleanups.push(() => resize.disconnect(), this.boxSelection(), this.hovering(), this.clicksPick(), this.keyboard());
+    this.cleanups.push(() => resize.disconnect(), this.boxSelection(), this.hovering(), this.clicksPick(), this.keyboard(), this.quietLeave());
     this.context = watchContext(this.element, () => this.recreate());
     this.cleanups.push(onThemeChange(() => this.applyTheme()));
     this.cleanups.push(() => this.context.stop());
@@ -506,6 +506,17 @@ export class ScatterMap {
       this.canvas.removeEventListener('pointermove', move);
       this.canvas.removeEventListener('pointerleave', leave);
     };
+  }
+
+  /**
+   * regl-scatterplot draws a frame of every point when the pointer leaves its canvas, to clear its
+   * own hover, which this map turns off: half a second at a million points in software WebGL. The
+   * map's listener comes first (the scatter is made later) and keeps the event from it.
+   */
+  private quietLeave(): () => void {
+    const swallow = (event: MouseEvent) => event.stopImmediatePropagation();
+    this.canvas.addEventListener('mouseleave', swallow);
+    return () => this.canvas.removeEventListener('mouseleave', swallow);
   }
 
   private hover(index: number | undefined): void {

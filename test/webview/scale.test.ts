@@ -13,6 +13,7 @@ import { after, before, describe, test } from 'node:test';
 import type { Browser, Page } from 'playwright-core';
 import { encodeNpy } from '../../src/engine/data/readers/npy';
 import { createHandlers } from '../../src/engine/handlers';
+import { seededRandom } from '../../src/engine/training/random';
 import { launchChromium } from '../support/chromium';
 import { handMadeNpy, npyHeader } from '../support/helpers';
 import { closeClean, openPanel, type Panel } from './harness/panel';
@@ -26,8 +27,7 @@ const SIDE = 8;
 
 /** Point i belongs to cluster i % 10, labelled `c<cluster>`: a Gaussian blob round a point of a circle. */
 function clusteredLatents(): Float32Array {
-  let seed = 7;
-  const random = () => (seed = (seed * 1_664_525 + 1_013_904_223) >>> 0) / 2 ** 32;
+  const random = seededRandom(7);
   const gaussian = () => Math.sqrt(-2 * Math.log(random() + 1e-12)) * Math.cos(2 * Math.PI * random());
   const latents = new Float32Array(COUNT * 2);
   for (let i = 0; i < COUNT; i++) {

@@ -12,6 +12,7 @@ import { after, before, describe, test } from 'node:test';
 import type { Browser } from 'playwright-core';
 import { encodeNpy } from '../../src/engine/data/readers/npy';
 import { createHandlers } from '../../src/engine/handlers';
+import { seededRandom } from '../../src/engine/training/random';
 import type { ParamsOf } from '../../src/shared/protocol';
 import { tsneMaxPoints } from '../../src/shared/protocol';
 import { launchChromium } from '../support/chromium';
@@ -29,8 +30,7 @@ const CLUSTERS = 10;
 const SHRUNK = 3_000;
 
 function clusteredLatents(): Float32Array {
-  let seed = 11;
-  const random = () => (seed = (seed * 1_664_525 + 1_013_904_223) >>> 0) / 2 ** 32;
+  const random = seededRandom(11);
   const latents = new Float32Array(COUNT * DIMS);
   for (let i = 0; i < COUNT; i++) {
     for (let d = 0; d < DIMS; d++) latents[i * DIMS + d] = (d === (i % CLUSTERS) % DIMS ? 8 * Math.sign((i % CLUSTERS) - 4.5) : 0) + random();

@@ -270,8 +270,11 @@ export const engineMethods = {
       note: optional(str({ maxLength: 8192 })),
     }),
   },
-  /** A checkpoint session's saved latent directions (directions.json in the checkpoint folder). */
-  directions: { params: obj({ sessionId }), result: obj({ directions: arr(savedDirectionSchema, { maxLength: 1000 }) }) },
+  /**
+   * A checkpoint session's saved latent directions (directions.json in the checkpoint folder); a
+   * session without a checkpoint folder answers none and, in `unsaved`, why it cannot keep any.
+   */
+  directions: { params: obj({ sessionId }), result: obj({ directions: arr(savedDirectionSchema, { maxLength: 1000 }), unsaved: optional(str({ maxLength: 1000 })) }) },
   /** Saves (or replaces, by name) a direction with the checkpoint; answers every saved direction. */
   saveDirection: {
     params: obj({ sessionId, name: directionName, vector: typedArray('Float32Array', { maxLength: 65_536 }), note: optional(str({ maxLength: 1000 })) }),

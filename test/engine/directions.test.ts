@@ -69,6 +69,9 @@ test('a latents session keeps no directions, and says why', async () => {
   writeFileSync(latents, encodeNpy(Float32Array.from({ length: 40 }, (_, i) => Math.sin(i)), [20, 2]));
   const handlers = createHandlers();
   const { sessionId } = await callHandler(handlers, 'openSession', { latents });
+  const listed = await callHandler(handlers, 'directions', { sessionId });
+  assert.deepEqual(listed.directions, []);
+  assert.match(listed.unsaved ?? '', /^a latents session has no checkpoint folder to keep directions in; they last while the page is open/);
   await assert.rejects(callHandler(handlers, 'saveDirection', { sessionId, name: 'x', vector: Float32Array.from([1, 0]) }), /a latents session has no checkpoint folder to keep directions in; they last while the page is open/);
   await callHandler(handlers, 'closeSession', { sessionId });
 });

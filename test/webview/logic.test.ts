@@ -12,6 +12,9 @@ import { columnQuery, search } from '../../src/webview/common/map/search';
 import { pointColors, rankCategories, SHOWN_CATEGORIES } from '../../src/webview/common/map/mapColoring';
 import { metadataText } from '../../src/webview/common/map/labels';
 import { NULL_RGB } from '../../src/webview/common/render/palette';
+import { EngineError } from '../../src/shared/protocol';
+import { DirectionStore } from '../../src/webview/panel/views/directionStore';
+import { directionNote, meanDifference, movedRows, querySet, setMean, STRIP_STEPS, stepText } from '../../src/webview/panel/views/latentDirection';
 
 /** Φ by Simpson's rule on the density: slow, independent of the approximation under test. */
 function normalCdf(x: number): number {
@@ -285,5 +288,65 @@ describe('runName', () => {
     assert.equal(runName('/work/runs/vae-20261125-034512'), 'vae-20261125-034512');
     assert.equal(runName('C:\\runs\\ae-1\\latent-lab.json'), 'ae-1');
     assert.equal(runName('/runs/ae-2/'), 'ae-2');
+  });
+});
+
+describe('attribute directions', () => {
+  // Four 2-d points: two of label 0 around (1, 0), two of label 1 around (0, 2).
+  const latents = Float32Array.from([1, 0.5, 1, -0.5, 0, 2, 0, 2]);
+  const session = { count: 4, labels: Int32Array.from([0, 0, 1, 1]), labelNames: undefined, metadata: [{ name: 'pen', codes: Int32Array.from([0, 1, 1, -1]), categories: ['thin', 'thick'] }] };
+
+  test('set means, the difference of means, and a point moved along it at the strip steps', () => {
+    assert.deepEqual(Array.from(setMean(latents, 2, [0, 1])), [1, 0]);
+    const direction = meanDifference(latents, 2, [0, 1], [2, 3]);
+    assert.deepEqual(Array.from(direction), [1, -2]);
+    const rows = movedRows(Float32Array.from([0, 2]), direction, [0, 1, -0.5]);
+    assert.deepEqual(Array.from(rows), [0, 2, 1, 0, -0.5, 3], 't = 1 takes a point at mean(B) to mean(A)');
+    assert.deepEqual([STRIP_STEPS[0], STRIP_STEPS.at(-1), STRIP_STEPS.includes(0)], [-2, 2, true]);
+    assert.deepEqual([stepText(1.5), stepText(-0.25), stepText(0)], ['+1.50 × d', '−0.25 × d', '±0.00 × d']);
+  });
+
+  test('sets from the map search: a label, label:name, a metadata column; one-line problems otherwise', () => {
+    const a = querySet(session, '0');
+    const b = querySet(session, 'label:1');
+    assert.ok(!('problem' in a) && !('problem' in b));
+    assert.deepEqual([a.indices, a.name, b.indices, b.name], [[0, 1], 'label 0', [2, 3], 'label 1']);
+    assert.equal(directionNote(a, b), 'label 0 − label 1 (2 vs 2 points)');
+    const thick = querySet(session, 'pen:thick');
+    assert.ok(!('problem' in thick));
+    assert.deepEqual([thick.indices, thick.name], [[1, 2], 'pen = "thick"']);
+    assert.match((querySet(session, 'label:3') as { problem: string }).problem, /^no label "3" — type a label/, 'label:3 is no label, not sample #3');
+    assert.match((querySet(session, 'ink:blue') as { problem: string }).problem, /^no column "ink" — the columns are pen/);
+    assert.match((querySet(session, 'pen:dotted') as { problem: string }).problem, /^pen = "dotted": no points match$/);
+    assert.match((querySet(session, '  ') as { problem: string }).problem, /^type a label/);
+  });
+
+  test('a session without a checkpoint folder keeps its directions in the page and says why', async () => {
+    const reason = 'a foreign session has no checkpoint folder to keep directions in; they last while the page is open — open a Latent Lab checkpoint to save them';
+    const asked: string[] = [];
+    const client = {
+      request: (method: string) => {
+        asked.push(method);
+        return { result: Promise.resolve({ directions: [], unsaved: reason }) };
+      },
+    };
+    const store = new DirectionStore(client as never, 'session-1');
+    assert.deepEqual(await store.load(), { directions: [], unsaved: reason });
+    await store.save('thick', Float32Array.from([1, 2]), 'pen = "thick" − pen = "thin" (2 vs 1 points)');
+    await store.save('slant', Float32Array.from([0, 1]), undefined);
+    const replaced = await store.save('thick', Float32Array.from([3, 4]), undefined);
+    assert.deepEqual(replaced.directions.map(({ name, vector }) => [name, vector]), [['slant', [0, 1]], ['thick', [3, 4]]]);
+    assert.deepEqual((await store.remove('slant')).directions.map(({ name }) => name), ['thick']);
+    assert.deepEqual(asked, ['directions'], 'only the first list was asked of the engine');
+    assert.equal(store.list.value?.unsaved, reason);
+  });
+
+  test('a failure to list is an error, and the next load asks again', async () => {
+    let calls = 0;
+    const client = { request: () => ({ result: ++calls === 1 ? Promise.reject(new EngineError('failed', 'directions.json is damaged')) : Promise.resolve({ directions: [{ name: 'x', vector: [1] }] }) }) };
+    const store = new DirectionStore(client as never, 'session-1');
+    await assert.rejects(store.load(), /directions.json is damaged/);
+    assert.deepEqual((await store.load()).directions.map(({ name }) => name), ['x']);
+    assert.equal(calls, 2);
   });
 });

@@ -128,15 +128,18 @@ export function explorerHandlers(backend: Backend, sessions: Sessions) {
     return timelineAfter(tf, session.checkpoint, session.timeline, params.after ?? 0, context.signal);
   };
 
-  /** The checkpoint folder directions are kept in, or why the session cannot keep any. */
+  const unsaved = (session: OpenSession) => `a ${session.kind} session has no checkpoint folder to keep directions in; they last while the page is open — open a Latent Lab checkpoint to save them`;
+
+  /** The checkpoint folder directions are kept in; a session without one cannot save any. */
   const directionsFolder = (session: OpenSession): string => {
-    if (!session.checkpoint) throw new EngineError('bad-request', `a ${session.kind} session has no checkpoint folder to keep directions in; they last while the page is open — open a Latent Lab checkpoint to save them`);
+    if (!session.checkpoint) throw new EngineError('bad-request', unsaved(session));
     return session.checkpoint;
   };
 
   const directions: Handler<'directions'> = async (params) => {
     const session = sessions.get(params.sessionId);
-    return { directions: await readDirections(directionsFolder(session), session.latentDim) };
+    if (!session.checkpoint) return { directions: [], unsaved: unsaved(session) };
+    return { directions: await readDirections(session.checkpoint, session.latentDim) };
   };
 
   const saveDirection: Handler<'saveDirection'> = async (params) => {

@@ -14,6 +14,7 @@ import { PANEL_SHOWN } from '../common/map/lostContext';
 import { type Preferences, StateStore, type ViewName, viewNames } from './uiState';
 import { CompareView } from './views/compare/compareView';
 import { type CompareTarget, openRuns } from './views/compare/runs';
+import { DirectionsView } from './views/directionsView';
 import { createExplore } from './views/explore';
 import { FeaturesView } from './views/featuresView';
 import { InterpolationView } from './views/interpolationView';
@@ -33,6 +34,7 @@ const tabTitles: Record<ViewName, string> = {
   timeline: 'Timeline',
   interpolation: 'Interpolation',
   traversal: 'Traversal',
+  directions: 'Directions',
   manifold: 'Manifold grid',
   features: 'Features',
   worst: 'Worst samples',
@@ -139,6 +141,7 @@ export class App {
       timeline: new LatentTimelineView(explore),
       interpolation: decodingView(session, 'Interpolation', () => new InterpolationView(explore)),
       traversal: decodingView(session, 'Traversal', () => new TraversalView(explore)),
+      directions: decodingView(session, 'Moving points along a direction', () => new DirectionsView(explore)),
       manifold: decodingView(session, 'The manifold grid', () => new ManifoldView(explore)),
       features: decodingView(session, 'Features', () => new FeaturesView(explore)),
       worst: new WorstSamplesView(explore),

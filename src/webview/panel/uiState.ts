@@ -10,7 +10,7 @@ import { colorModes } from '../common/map/mapColoring';
 import { vscodeApi } from './host/vscodeApi';
 import { Signal } from './signal';
 
-export const viewNames = ['map', 'timeline', 'interpolation', 'traversal', 'manifold', 'features', 'worst', 'prior', 'health', 'training'] as const;
+export const viewNames = ['map', 'timeline', 'interpolation', 'traversal', 'directions', 'manifold', 'features', 'worst', 'prior', 'health', 'training'] as const;
 export type ViewName = (typeof viewNames)[number];
 export type GridMode = 'extent' | 'quantiles';
 export type FeatureSort = 'index' | 'frequent' | 'rare';
@@ -36,6 +36,16 @@ const uiStateSchema = obj({
   t: num({ min: 0, max: 1 }),
   /** Traversal slider offsets in standard deviations, per latent dim. */
   offsets: arr(num({ min: -3, max: 3 }), { maxLength: 65_536 }),
+  /** Directions: the search queries sets A and B are made of ('' for none, or a set taken from the map's selection, which is not kept). */
+  directionA: str({ maxLength: 200 }),
+  directionB: str({ maxLength: 200 }),
+  /** Directions: the saved direction in use instead of A − B. */
+  direction: optional(str({ maxLength: 128 })),
+  /** Directions: the live slider, in multiples of the direction. */
+  directionT: num({ min: -3, max: 3 }),
+  /** Traversal: the saved direction it also moves along, and how far (multiples of it). */
+  traversalDirection: optional(str({ maxLength: 128 })),
+  traversalAlong: num({ min: -3, max: 3 }),
   gridSize: num({ integer: true, min: 2, max: 40 }),
   gridMode: oneOf(['extent', 'quantiles'] as const),
   featureSort: oneOf(['index', 'frequent', 'rare'] as const),
@@ -56,6 +66,10 @@ const defaults: UiState = {
   steps: 10,
   t: 0.5,
   offsets: [],
+  directionA: '',
+  directionB: '',
+  directionT: 1,
+  traversalAlong: 0,
   gridSize: 15,
   gridMode: 'extent',
   featureSort: 'index',
@@ -64,7 +78,7 @@ const defaults: UiState = {
 };
 
 /** Choices that only make sense for one checkpoint; the others (view, modes, sizes) carry over. */
-const perTarget = ['picks', 'offsets', 'rawDims', 'colorDim', 'k', 'search'] as const satisfies readonly (keyof UiState)[];
+const perTarget = ['picks', 'offsets', 'rawDims', 'colorDim', 'k', 'search', 'directionA', 'directionB', 'direction', 'traversalDirection', 'traversalAlong'] as const satisfies readonly (keyof UiState)[];
 
 export type Preferences = Extract<HostMessage, { type: 'init' }>['preferences'];
 

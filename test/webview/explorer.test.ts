@@ -136,6 +136,7 @@ describe('explorer webview', () => {
     await waitFor(page, () => document.querySelector('vscode-tab-panel[data-view="manifold"]:not([hidden]) canvas.manifold-grid') !== null, undefined, 'the manifold tab restored after reload');
     assert.deepEqual((host.state as { picks: number[] }).picks, [left, right], 'picks survive the reload');
     assert.match((await page.textContent('.manifold figcaption')) ?? '', /Gaussian quantiles/, 'the grid mode survives the reload');
+    assert.equal(await statusText(page), '5,000 points', 'the status line counts the points before the map is shown');
     await closeClean(panel);
   });
 

@@ -150,6 +150,8 @@ export class App {
       training,
     };
     this.views = viewNames.map((name) => views[name]);
+    // Until the map reports (it starts when first shown, which a restored tab may put off), the count.
+    show(this.statusLine, `${formatCount(session.count)} points`);
     this.teardown.push(
       explore.status.subscribe((text) => show(this.statusLine, text)),
       () => this.closeSession(session.sessionId),

@@ -7,6 +7,7 @@ import { benchActivation } from './activation';
 import { benchScaleEngine, scaleMapData } from './scaleEngine';
 import { benchScaleMap } from './scaleMap';
 import { benchScaleProjection } from './scaleProjection';
+import { benchScatterComparison } from './scatterComparison';
 import { benchEngineLeaks } from './engineLeaks';
 import { type BenchOptions, type Figure, formatValue } from './figures';
 import { benchTraining } from './train';
@@ -27,6 +28,8 @@ const benches: { fields: string[]; group?: string; run: (options: BenchOptions) 
   // After the engine bench, which writes the million latents this one projects.
   { fields: ['umapTimeRatio1M', 'umapTrustDelta1M', 'umapCancelMs1M', 'tsneMs', 'tsneMs1MEstimate'], group: 'scale', run: benchScaleProjection },
   { fields: ['firstDrawMs1M', 'panFrameMsP95_1M', 'panSettleMs1M', 'hoverMsP95_1M', 'pickRedrawMsP95_1M', 'webviewHeapMb1M'], group: 'scale', run: async (options) => benchScaleMap(options, await scaleMapData(options)) },
+  // `vsEmbeddingAtlas` (issue 15) names the comparison; its figures are the two ratios, then each contender's.
+  { fields: ['vsEmbeddingAtlas', 'firstDrawRatioVsEmbeddingAtlas', 'panFrameRatioVsEmbeddingAtlas'], group: 'scale', run: benchScatterComparison },
 ];
 
 function option(name: string): string | undefined {

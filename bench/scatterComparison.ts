@@ -1,15 +1,22 @@
 /**
  * The latent map's WebGL scatter against the alternatives (issue 15: "compare with at least one
- * alternative on our data before choosing"). Each contender draws the same 1,000,000 points — ten
- * anisotropic Gaussian classes, 2.5 px, coloured by class — on a page of its own in the same
- * Chromium (the suites' headless one, software WebGL and WebGPU), round after round:
+ * alternative on our data before choosing"; `vsEmbeddingAtlas`). Each contender draws the same
+ * 1,000,000 points — ten anisotropic Gaussian classes, 2.5 px, coloured by class — on a page of its
+ * own in the same Chromium (the suites' headless one, software WebGL and WebGPU), round after round,
+ * a different one first each round. The candidate is the map's own component, `ScatterMap`, made and
+ * fed as the explorer's map view does (bench/scatterPages/latentMap.ts); beside it regl-scatterplot
+ * as its package ships, deck.gl, and Embedding Atlas 0.26 (WebGPU only) and 0.23 (WebGL 2 fallback).
+ *   firstDrawRatioVsEmbeddingAtlas   candidate ÷ the newest Embedding Atlas that draws here, first
+ *   panFrameRatioVsEmbeddingAtlas    draw and pan frame p95, at the count both drew (target ≤ 1.0)
  *   scatterFirstDrawMs1M_<name>      points handed over → the second animation frame after, the GPU
  *                                    finished (median of rounds); the frame must hold points, read
  *                                    back in the page or, for a canvas that keeps no buffer once
  *                                    shown, in a screenshot just after
- *   scatterPanFrameP95Ms1M_<name>    p95 of 60 frame-to-frame times while the library's own camera
- *                                    API pans and zooms (median of rounds); where frames take
- *                                    seconds, of those that fit in 90 s
+ *   scatterPanFrameP95Ms1M_<name>    p95 of 60 frame-to-frame times while the camera pans and zooms
+ *                                    along one path (median of rounds): through the library's camera
+ *                                    API, or for the candidate through a drag and wheel on its
+ *                                    canvas as a user's, so its moved frames count as a user sees
+ *                                    them; where frames take seconds, of those that fit in 90 s
  *   scatterHeapMb1M_<name>           JS heap after the first draw, after a GC: V8 objects plus
  *                                    ArrayBuffer contents, the page's own points included
  *   scatterPoints_<name>             the points it drew: the largest of 1M, 200k, 100k it could
@@ -41,62 +48,104 @@ export interface Contender {
   /** Its page script, which calls `mountBench` (bench/scatterPages/harness.ts); bundled for the page. */
   entry: string;
   /** Gets what the entry imports in place; resolves to how esbuild finds it. */
-  setup(): Promise<Pick<esbuild.BuildOptions, 'nodePaths' | 'alias'>>;
+  setup(): Promise<Pick<esbuild.BuildOptions, 'nodePaths' | 'alias' | 'loader'>>;
 }
 
 const pages = path.join(__dirname, 'scatterPages');
-const peersDir = path.join(benchCache, 'scatter-peers');
+
+/** Bench-only libraries, pinned, installed together into a folder of the bench cache. */
+interface PeerSet {
+  dir: string;
+  manifest: { private: true; dependencies: Record<string, string>; overrides?: Record<string, string> };
+}
 
 /**
- * The bench-only libraries, pinned. embedding-atlas' component imports Mosaic at load even when
- * given plain arrays, so Mosaic comes too; its current flechette (2.7.0) depends on
- * @uwdata/wk-geojson, which is not on the registry, hence the override to 2.6.0, which does not.
+ * embedding-atlas' component imports Mosaic at load even when given plain arrays, so Mosaic comes
+ * too; its current flechette (2.7.0) depends on @uwdata/wk-geojson, which is not on the registry,
+ * hence the override to 2.6.0, which does not.
  */
-const peerManifest = {
-  private: true,
-  dependencies: {
-    '@deck.gl/core': '9.4.0',
-    '@deck.gl/layers': '9.4.0',
-    '@luma.gl/core': '9.4.0',
-    '@luma.gl/engine': '9.4.0',
-    'embedding-atlas': '0.26.0',
-    '@uwdata/mosaic-core': '0.32.1',
-    '@uwdata/mosaic-sql': '0.32.1',
+const embeddingAtlasPeers = (version: string) => ({
+  'embedding-atlas': version,
+  '@uwdata/mosaic-core': '0.32.1',
+  '@uwdata/mosaic-sql': '0.32.1',
+});
+const mosaicOverrides = { '@uwdata/flechette': '2.6.0' };
+
+const peers: PeerSet = {
+  dir: path.join(benchCache, 'scatter-peers'),
+  manifest: {
+    private: true,
+    dependencies: { '@deck.gl/core': '9.4.0', '@deck.gl/layers': '9.4.0', '@luma.gl/core': '9.4.0', '@luma.gl/engine': '9.4.0', ...embeddingAtlasPeers('0.26.0') },
+    overrides: mosaicOverrides,
   },
-  overrides: { '@uwdata/flechette': '2.6.0' },
 };
 
-let peersInstalled: Promise<void> | undefined;
+/** Embedding Atlas 0.23.0, the last release with a WebGL 2 renderer (later ones render with WebGPU only), in a folder of its own: one folder holds one version of a package. */
+const embeddingAtlas023Peers: PeerSet = {
+  dir: path.join(benchCache, 'scatter-peers-ea023'),
+  manifest: { private: true, dependencies: embeddingAtlasPeers('0.23.0'), overrides: mosaicOverrides },
+};
 
-/** Installs the pinned peers once per cache folder; embedding-atlas lists peers it never imports (react, svelte, mosaic-spec, vgplot), hence --legacy-peer-deps. */
-function installPeers(): Promise<void> {
-  peersInstalled ??= (async () => {
-    const installed = Object.entries(peerManifest.dependencies).every(([name, version]) => {
-      const manifest = path.join(peersDir, 'node_modules', name, 'package.json');
-      return existsSync(manifest) && (JSON.parse(readFileSync(manifest, 'utf8')) as { version: string }).version === version;
-    });
-    if (installed) return;
-    mkdirSync(peersDir, { recursive: true });
-    writeFileSync(path.join(peersDir, 'package.json'), `${JSON.stringify(peerManifest, null, 2)}\n`);
-    console.error(`bench: installing ${Object.keys(peerManifest.dependencies).join(', ')} into ${peersDir}`);
-    execFileSync('npm', ['install', '--prefix', peersDir, '--legacy-peer-deps', '--ignore-scripts', '--no-audit', '--no-fund'], { stdio: ['ignore', 'ignore', 'inherit'] });
-  })();
-  return peersInstalled;
+const peersInstalled = new Map<string, Promise<void>>();
+
+/** Installs a peer set once per cache folder; embedding-atlas lists peers it never imports (react, svelte, mosaic-spec, vgplot), hence --legacy-peer-deps. */
+function installPeers({ dir, manifest }: PeerSet): Promise<void> {
+  let installed = peersInstalled.get(dir);
+  if (!installed) {
+    installed = (async () => {
+      const current = Object.entries(manifest.dependencies).every(([name, version]) => {
+        const packageJson = path.join(dir, 'node_modules', name, 'package.json');
+        return existsSync(packageJson) && (JSON.parse(readFileSync(packageJson, 'utf8')) as { version: string }).version === version;
+      });
+      if (current) return;
+      mkdirSync(dir, { recursive: true });
+      writeFileSync(path.join(dir, 'package.json'), `${JSON.stringify(manifest, null, 2)}\n`);
+      console.error(`bench: installing ${Object.keys(manifest.dependencies).join(', ')} into ${dir}`);
+      execFileSync('npm', ['install', '--prefix', dir, '--legacy-peer-deps', '--ignore-scripts', '--no-audit', '--no-fund'], { stdio: ['ignore', 'ignore', 'inherit'] });
+    })();
+    peersInstalled.set(dir, installed);
+  }
+  return installed;
 }
 
-async function fromPeers(): Promise<Pick<esbuild.BuildOptions, 'nodePaths'>> {
-  await installPeers();
-  return { nodePaths: [path.join(peersDir, 'node_modules')] };
+function fromPeers(set: PeerSet): () => Promise<Pick<esbuild.BuildOptions, 'nodePaths'>> {
+  return async () => {
+    await installPeers(set);
+    return { nodePaths: [path.join(set.dir, 'node_modules')] };
+  };
 }
+
+/** Where screenshots of the first frames go (round 1 of each contender). */
+const screenshots = path.join(peers.dir, 'screenshots');
+
+/**
+ * The latent map's page is bundled as the explorer's webview is (esbuild.mjs): regl is plotly's,
+ * running the precompiled draw code, and the map's stylesheet comes in as text for the page to add.
+ */
+const latentMap: Contender = {
+  name: 'latentMap',
+  label: 'Latent Lab ScatterMap (regl-scatterplot 1.16.0, moved-frame pan)',
+  entry: path.join(pages, 'latentMap.ts'),
+  setup: async () => ({ alias: { regl: '@plotly/regl' }, loader: { '.css': 'text' } }),
+};
+
+const embeddingAtlas026: Contender = { name: 'embeddingAtlas', label: 'Embedding Atlas 0.26.0 EmbeddingView', entry: path.join(pages, 'embeddingAtlas.ts'), setup: fromPeers(peers) };
+const embeddingAtlas023: Contender = { name: 'embeddingAtlas023', label: 'Embedding Atlas 0.23.0 EmbeddingView (WebGL 2)', entry: path.join(pages, 'embeddingAtlas.ts'), setup: fromPeers(embeddingAtlas023Peers) };
 
 export const contenders: Contender[] = [
+  latentMap,
+  // regl-scatterplot as its package ships (its own regl, no moved frames): what the map is built on.
   { name: 'regl', label: 'regl-scatterplot 1.16.0', entry: path.join(pages, 'regl.ts'), setup: async () => ({}) },
-  { name: 'deckgl', label: 'deck.gl 9.4.0 ScatterplotLayer', entry: path.join(pages, 'deckgl.ts'), setup: fromPeers },
-  { name: 'embeddingAtlas', label: 'Embedding Atlas 0.26.0 EmbeddingView', entry: path.join(pages, 'embeddingAtlas.ts'), setup: fromPeers },
+  { name: 'deckgl', label: 'deck.gl 9.4.0 ScatterplotLayer', entry: path.join(pages, 'deckgl.ts'), setup: fromPeers(peers) },
+  embeddingAtlas026,
+  embeddingAtlas023,
 ];
 
-/** The one the issue proposes; every ratio is it ÷ another. */
-const candidate = contenders[0]!;
+/** The one the issue proposes: the map's own component; every ratio is it ÷ another. */
+const candidate = latentMap;
+
+/** Newest first: `vsEmbeddingAtlas` compares with the first of these that draws here. */
+const embeddingAtlases = [embeddingAtlas026, embeddingAtlas023];
 
 /** Largest first: a contender that cannot draw a count is tried at the next. */
 const COUNTS = [1_000_000, 200_000, 100_000];
@@ -153,6 +202,8 @@ interface Measurement {
   panMedianMs: number;
   panFrames: number;
   redraws: number;
+  /** Where the contender says: the redraws that drew every point (the rest were moved frames). */
+  fullRedraws: number | undefined;
   heapBytes: number;
   backingBytes: number;
   cspViolations: string[];
@@ -213,7 +264,12 @@ export async function benchScatterComparison(options: BenchOptions): Promise<Fig
       }
       candidateAt.set(count, extra);
     }
-    return [...outcomes.flatMap(contenderFigures), ...outcomes.slice(1).flatMap((outcome) => ratioFigures(outcome, candidateAt.get(outcome.rounds[0]?.count ?? -1) ?? []))];
+    const candidateRoundsFor = (outcome: Outcome) => candidateAt.get(outcome.rounds[0]?.count ?? -1) ?? [];
+    return [
+      ...vsEmbeddingAtlasFigures(outcomes, candidateRoundsFor),
+      ...outcomes.flatMap(contenderFigures),
+      ...outcomes.slice(1).flatMap((outcome) => ratioFigures(outcome, candidateRoundsFor(outcome))),
+    ];
   } finally {
     await browser.close();
   }
@@ -239,7 +295,7 @@ async function measure(browser: Browser, contender: Contender, bundle: Bundle, c
     if (painted.pixels < MIN_PAINTED_PIXELS) throw new Error(`the first frame is blank (${drawn.paintedPixels} painted pixels read back in the page, ${painted.pixels} in a screenshot)`);
     await cdp.send('HeapProfiler.collectGarbage');
     const heap = await cdp.send('Runtime.getHeapUsage');
-    if (keepScreenshot) await page.locator('#host').screenshot({ path: path.join(peersDir, 'screenshots', `${contender.name}-${count}.png`) });
+    if (keepScreenshot) await page.locator('#host').screenshot({ path: path.join(screenshots, `${contender.name}-${count}.png`) });
     const panned = await step<Panned>(page.evaluate(({ frames, budgetMs }) => window.scatterBench!.pan(frames, budgetMs), { frames: PAN_FRAMES, budgetMs: panBudgetMs }));
     const cspViolations = await cspReport(page);
     return {
@@ -252,6 +308,7 @@ async function measure(browser: Browser, contender: Contender, bundle: Bundle, c
       panMedianMs: percentile(panned.frameMs, 0.5),
       panFrames: panned.frameMs.length,
       redraws: panned.redraws,
+      fullRedraws: panned.fullRedraws,
       heapBytes: heap.usedSize,
       backingBytes: heap.backingStorageSize,
       cspViolations,
@@ -316,7 +373,7 @@ function step<T>(work: Promise<T>): Promise<T> {
 }
 
 function describeRound(m: Measurement): string {
-  return `${m.count.toLocaleString('en')} points, init ${round(m.initMs)} ms, first draw ${round(m.drawMs)} ms (${m.paintedPixels.toLocaleString('en')} px painted, counted in the ${m.paintedIn}), pan p95 ${round(m.panP95Ms)} ms (median ${round(m.panMedianMs)}, ${m.panFrames} frames, ${m.redraws} redraws), heap ${mb(m.heapBytes + m.backingBytes)} MB, CSP: ${m.cspViolations.join(', ') || 'nothing refused'}`;
+  return `${m.count.toLocaleString('en')} points, init ${round(m.initMs)} ms, first draw ${round(m.drawMs)} ms (${m.paintedPixels.toLocaleString('en')} px painted, counted in the ${m.paintedIn}), pan p95 ${round(m.panP95Ms)} ms (median ${round(m.panMedianMs)}, ${m.panFrames} frames, ${m.redraws} redraws${m.fullRedraws === undefined ? '' : `, ${m.fullRedraws} of them full`}), heap ${mb(m.heapBytes + m.backingBytes)} MB, CSP: ${m.cspViolations.join(', ') || 'nothing refused'}`;
 }
 
 function contenderFigures({ contender, bundle, rounds, failures }: Outcome): Figure[] {
@@ -351,7 +408,7 @@ function contenderFigures({ contender, bundle, rounds, failures }: Outcome): Fig
     {
       field: `scatterPanFrameP95Ms1M_${suffix}`,
       value: drew ? round(median(rounds.map((m) => m.panP95Ms))) : Number.NaN,
-      ours: `${contender.label}: ${drew ? `p95 ${spread(rounds.map((m) => m.panP95Ms))} ms, frame ${spread(rounds.map((m) => m.panMedianMs))} ms; frames measured ${perRound((m) => m.panFrames)}, library redraws ${perRound((m) => m.redraws)} (warm-up moves included)` : nothing}`,
+      ours: `${contender.label}: ${drew ? `p95 ${spread(rounds.map((m) => m.panP95Ms))} ms, frame ${spread(rounds.map((m) => m.panMedianMs))} ms; frames measured ${perRound((m) => m.panFrames)}, library redraws ${perRound((m) => m.redraws)}${rounds.some((m) => m.fullRedraws !== undefined) ? `, of them full ${perRound((m) => m.fullRedraws ?? Number.NaN)}` : ''} (warm-up moves included)` : nothing}`,
       reference: '16.7 ms (60 Hz)',
       target: 'drawn',
       met: drew,
@@ -399,6 +456,36 @@ function ratioFigures(other: Outcome, candidateRounds: Measurement[]): Figure[] 
     { field: `scatterFirstDrawRatio_${suffix}`, value: firstDraw, ours: describe((m) => m.drawMs, 'ms'), reference: other.contender.label, target: '≤ 1', met: firstDraw <= 1 },
     { field: `scatterPanP95Ratio_${suffix}`, value: pan, ours: describe((m) => m.panP95Ms, 'ms p95'), reference: other.contender.label, target: '≤ 1', met: pan <= 1 },
   ];
+}
+
+/**
+ * Issue 15's `vsEmbeddingAtlas`: the candidate ÷ the newest Embedding Atlas that draws in this
+ * Chromium, first draw and pan frame p95 (medians of rounds) at the count both drew; the newer ones
+ * that could not are named with why.
+ */
+function vsEmbeddingAtlasFigures(outcomes: Outcome[], candidateRoundsFor: (outcome: Outcome) => Measurement[]): Figure[] {
+  const tried = embeddingAtlases.flatMap((contender) => outcomes.find((outcome) => outcome.contender === contender) ?? []);
+  const drew = tried.find((outcome) => outcome.rounds.length > 0);
+  const skipped = tried.slice(0, drew ? tried.indexOf(drew) : tried.length).map((outcome) => `${outcome.contender.label} could not draw (${describeFailures(outcome.failures)})`);
+  const ours = drew ? candidateRoundsFor(drew) : [];
+  const figure = (field: string, pick: (m: Measurement) => number, what: string): Figure => {
+    if (!drew || ours.length === 0) {
+      return { field, value: Number.NaN, ours: `nothing to compare: ${[...skipped, drew ? `${candidate.label} drew nothing at ${drew.rounds[0]!.count.toLocaleString('en')} points` : 'no Embedding Atlas drew'].join('; ')}`, reference: 'Embedding Atlas', target: '≤ 1.0', met: false };
+    }
+    const mine = ours.map(pick);
+    const theirs = drew.rounds.map(pick);
+    const value = Math.round((median(mine) / median(theirs)) * 1000) / 1000;
+    const spread = (values: number[]) => `${round(median(values))} ms (rounds ${values.map(round).join(', ')})`;
+    return {
+      field,
+      value,
+      ours: `${what} at ${drew.rounds[0]!.count.toLocaleString('en')} points: ${candidate.label} ${spread(mine)} ÷ ${drew.contender.label} ${spread(theirs)}${skipped.length > 0 ? `; the newest that draws here, as ${skipped.join('; ')}` : ''}`,
+      reference: drew.contender.label,
+      target: '≤ 1.0',
+      met: value <= 1,
+    };
+  };
+  return [figure('firstDrawRatioVsEmbeddingAtlas', (m) => m.drawMs, 'first draw'), figure('panFrameRatioVsEmbeddingAtlas', (m) => m.panP95Ms, 'pan frame p95')];
 }
 
 function percentile(values: number[], q: number): number {

@@ -49,6 +49,10 @@ export interface ScatterView {
   look(camera: Camera): void;
   /** Frames the library says it has drawn, so a pan that redraws nothing shows as such. */
   redraws(): number;
+  /** Of those, the full frames, where a library shows some frames without drawing every point (the latent map's moved frames). */
+  fullRedraws?(): number;
+  /** After the pan's last frame: ends what the moves began (the latent map's drag), or throws if the view did not follow them. */
+  release?(): void;
   /** Why the library shows nothing, where it says so itself (Embedding Atlas writes it into the page). */
   problem?(): string | undefined;
 }
@@ -74,6 +78,8 @@ export interface Panned {
   /** Animation frame to animation frame, the camera moved once in each. */
   frameMs: number[];
   redraws: number;
+  /** Where the view says (`fullRedraws`): the redraws that drew every point. */
+  fullRedraws?: number;
 }
 
 /** What the bench calls on the page. */
@@ -117,6 +123,7 @@ export function mountBench(create: (host: HTMLElement) => Promise<ScatterView>):
     pan: (frames, budgetMs) => ownTask(async () => {
       if (!view) throw new Error('pan before prepare');
       const redrawsBefore = view.redraws();
+      const fullBefore = view.fullRedraws?.();
       const frameMs: number[] = [];
       let last = await nextFrame();
       let deadline = Infinity;
@@ -129,7 +136,9 @@ export function mountBench(create: (host: HTMLElement) => Promise<ScatterView>):
       }
       // The last move is drawn on a frame after the loop, if the library draws a frame late.
       await nextFrame();
-      return { frameMs, redraws: view.redraws() - redrawsBefore };
+      view.release?.();
+      const fullAfter = view.fullRedraws?.();
+      return { frameMs, redraws: view.redraws() - redrawsBefore, ...(fullBefore === undefined || fullAfter === undefined ? {} : { fullRedraws: fullAfter - fullBefore }) };
     }),
   };
 }

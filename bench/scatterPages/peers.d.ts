@@ -77,3 +77,9 @@ declare module 'embedding-atlas' {
     destroy(): void;
   }
 }
+
+/** The map's stylesheet, which the latent map's page bundles as text (as the notebook renderer does) and adds itself. */
+declare module '*.css' {
+  const text: string;
+  export default text;
+}

@@ -203,3 +203,23 @@ test('a session without a training run answers that it has no timeline, with the
   assert.equal(answer.epochs.length, 0);
   assert.match(answer.reason ?? '', /session has no training run, so no latent timeline — open a Latent Lab checkpoint to see one/);
 });
+
+test('the kinds not recorded above (plain, denoising, convolutional, β-VAE) record every epoch too', async () => {
+  const small = { ...base, limit: 400, epochs: 2, latentDim: 3 } as const;
+  const runs = [
+    { model: 'ae', config: { hidden: [16] } },
+    { model: 'dae', config: { hidden: [16] } },
+    { model: 'conv', config: {} },
+    { model: 'betavae', config: { hidden: [16], beta: 4 } },
+  ] as const;
+  for (const { model, config } of runs) {
+    const out = path.join(workDir, `kind-${model}`);
+    await runTraining(backend, { ...small, model, out, config });
+    const timeline = await timelineOf(out);
+    assert.deepEqual(timeline.epochs.map((entry) => entry.epoch), [1, 2], `${model}: one entry an epoch`);
+    const latents = await readEpochLatents(out, timeline, 2, path.join(out, 'latent-lab.json'));
+    assert.equal(latents.length, timeline.probeRows.length * 3, `${model}: every probe's latent`);
+    assert.ok(latents.every(Number.isFinite), `${model}: finite latents`);
+    if (model === 'betavae') assert.equal(timeline.epochs[1]!.klPerDim?.length, 3, 'the β-VAE records its KL per dim');
+  }
+});

@@ -11,6 +11,9 @@ import { benchScatterComparison } from './scatterComparison';
 import { benchEngineLeaks } from './engineLeaks';
 import { type BenchOptions, type Figure, formatValue } from './figures';
 import { benchTraining } from './train';
+import { benchEncodePeer } from './encodePeer';
+import { benchTrainConvVaePeers, benchTrainKind } from './trainPeers';
+import { benchTsnePeer } from './tsnePeer';
 import { benchUmap } from './umap';
 import { benchWebview } from './webview';
 import { benchLoopHolds, benchWhileTraining } from './whileTraining';
@@ -18,6 +21,13 @@ import { benchLoopHolds, benchWhileTraining } from './whileTraining';
 /** `--only` takes fields or a group; a group's benches run only when asked for (`scale`: the million-point ones, about 15 minutes here). */
 const benches: { fields: string[]; group?: string; run: (options: BenchOptions) => Promise<Figure[]> }[] = [
   { fields: ['trainRatioVsKeras'], run: benchTraining },
+  { fields: ['trainRatioVsKerasXla', 'trainRatioVsTorch'], run: benchTrainConvVaePeers },
+  { fields: ['trainRatioVsKerasConvAe'], run: benchTrainKind('trainRatioVsKerasConvAe', 'conv AE', { model: 'conv', config: {} }, 'conv', false) },
+  { fields: ['trainRatioVsKerasBetaVae'], run: benchTrainKind('trainRatioVsKerasBetaVae', 'conv β-VAE (β = 4)', { model: 'betavae', config: { encoder: 'conv' } }, 'betavae', false) },
+  { fields: ['trainRatioVsKerasVqVae'], run: benchTrainKind('trainRatioVsKerasVqVae', 'conv VQ-VAE (64 codes × 16, 4 positions)', { model: 'vqvae', config: { encoder: 'conv' } }, 'vqvae', false) },
+  { fields: ['trainRatioVsKerasDenseAe'], run: benchTrainKind('trainRatioVsKerasDenseAe', 'dense AE (784-256-16)', { model: 'ae', config: {} }, 'ae', true) },
+  { fields: ['encodeSamplesPerSecRatio'], run: benchEncodePeer },
+  { fields: ['tsneTimeRatio', 'tsneTrustDelta'], run: benchTsnePeer },
   { fields: ['umapTimeRatio', 'umapTrustDelta'], run: benchUmap },
   { fields: ['decodeP95Ms', 'firstDrawMs100k'], run: benchWebview },
   { fields: ['leakedTensors'], run: benchEngineLeaks },

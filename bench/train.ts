@@ -14,20 +14,21 @@ import * as path from 'node:path';
 import { type Backend, loadBackend } from '../src/engine/backend';
 import { openCheckpoint } from '../src/engine/models/openCheckpoint';
 import { runTraining } from '../src/engine/training/runTraining';
+import type { TrainParams } from '../src/shared/protocol';
 import { type BenchOptions, type Figure, referencePython } from './figures';
 import { mnistTrainPath } from './mnist';
 
-const BATCH = 128;
-const LATENT = 16;
+export const BATCH = 128;
+export const LATENT = 16;
 const repoRoot = path.resolve(__dirname, '..');
 
-interface Schedule {
+export interface Schedule {
   warmup: number;
   steps: number;
   rounds: number;
 }
 
-interface Measured {
+export interface Measured {
   samplesPerSecond: number;
   /** Samples per second of process CPU time (all threads): less stretched by other work on the machine. */
   samplesPerCpuSecond: number;
@@ -70,21 +71,29 @@ export async function benchTraining(options: BenchOptions): Promise<Figure[]> {
   ];
 }
 
+/** A model kind and its config as `runTraining` takes them; the default is the conv VAE of `trainRatioVsKeras`. */
+export interface OurModel {
+  model: TrainParams['model'];
+  config: TrainParams['config'];
+}
+
+const convVae: OurModel = { model: 'vae', config: { encoder: 'conv' } };
+
 /** One training run of exactly warm-up + timed batches; the clock runs from the end of the warm-up to the last batch. */
-async function trainOurs(backend: Backend, schedule: Schedule): Promise<Measured> {
+export async function trainOurs(backend: Backend, schedule: Schedule, kind: OurModel = convVae): Promise<Measured> {
   const out = mkdtempSync(path.join(tmpdir(), 'latent-lab-bench-train-'));
   const marks: { batch: number; at: number; cpuMicros: number }[] = [];
   try {
     const result = await runTraining(
       backend,
-      { model: 'vae', data: mnistTrainPath, limit: (schedule.warmup + schedule.steps) * BATCH, epochs: 1, batchSize: BATCH, latentDim: LATENT, validationFraction: 0, seed: 0, out, config: { encoder: 'conv' } },
+      { model: kind.model, data: mnistTrainPath, limit: (schedule.warmup + schedule.steps) * BATCH, epochs: 1, batchSize: BATCH, latentDim: LATENT, validationFraction: 0, seed: 0, out, config: kind.config },
       {
         onProgress: (progress) => {
           if (progress.phase === 'batch' && progress.batch >= schedule.warmup) marks.push({ batch: progress.batch, at: performance.now(), cpuMicros: cpuMicros() });
         },
       },
     );
-    if (result.checkpoint === null) throw new Error(`our conv VAE did not train: ${result.message}`);
+    if (result.checkpoint === null) throw new Error(`our ${kind.model} did not train: ${result.message}`);
     const first = marks[0];
     const last = marks.at(-1);
     if (!first || !last || last.batch === first.batch) throw new Error(`too few progress events to time training (${marks.length}); raise the number of steps`);
@@ -98,7 +107,7 @@ async function trainOurs(backend: Backend, schedule: Schedule): Promise<Measured
   }
 }
 
-function cpuMicros(): number {
+export function cpuMicros(): number {
   const { user, system } = process.cpuUsage();
   return user + system;
 }

@@ -28,7 +28,7 @@ import { cachedCheckpoint } from './cachedCheckpoint';
 import { type BenchOptions, type Figure, referencePython } from './figures';
 import { loadMnist, mnistTrainPath } from './mnist';
 
-const LATENT = 16;
+export const LATENT = 16;
 const QUICK_POINTS = 10_000;
 const SUBSAMPLE = 5000;
 export const TRUST_K = 10;
@@ -50,29 +50,60 @@ export interface ReferenceSummary extends TimedRun {
   sklearnTrustworthiness: { ours: number; reference: number };
 }
 
-export async function benchUmap(options: BenchOptions): Promise<Figure[]> {
+/** The MNIST latents both projection peers run on, the fixed rows their trustworthiness is measured on, and a folder holding both as .npy for the reference. */
+export interface PeerInputs {
+  backend: Backend;
+  n: number;
+  latents: Float32Array;
+  rows: Int32Array;
+  rounds: number;
+  work: string;
+  file: (name: string) => string;
+}
+
+export async function peerInputs(options: BenchOptions, rounds: number, prefix: string): Promise<PeerInputs> {
   const backend = await loadBackend();
   const all = await mnistLatents(backend);
   const n = options.quick ? QUICK_POINTS : all.length / LATENT;
   const latents = all.subarray(0, n * LATENT);
-  const rounds = options.quick ? 1 : ROUNDS;
   const rows = fixedSubsample(n, SUBSAMPLE);
-  const work = mkdtempSync(path.join(tmpdir(), 'latent-lab-umap-'));
+  const work = mkdtempSync(path.join(tmpdir(), prefix));
   const file = (name: string) => path.join(work, name);
   writeFileSync(file('latents.npy'), encodeNpy(latents, [n, LATENT]));
   writeFileSync(file('rows.npy'), encodeNpy(Float32Array.from(rows), [rows.length]));
+  return { backend, n, latents, rows, rounds: options.quick ? 1 : rounds, work, file };
+}
+
+/** Our projection and the reference's fit, in turns (ours first): both meet the same spells of load. */
+export async function alternateRounds(inputs: PeerInputs, method: 'umap' | 'tsne', theirFit: () => Promise<TimedRun>, theirName: string): Promise<{ ours: Float32Array; oursRuns: TimedRun[]; theirRuns: TimedRun[] }> {
+  const oursRuns: TimedRun[] = [];
+  const theirRuns: TimedRun[] = [];
+  let ours: Float32Array = new Float32Array(0);
+  for (let round = 0; round < inputs.rounds; round++) {
+    const [start, cpu] = [performance.now(), process.cpuUsage()];
+    ours = (await projectLatents(inputs.backend.tf, inputs.latents, inputs.n, LATENT, method)).coordinates;
+    oursRuns.push({ seconds: (performance.now() - start) / 1000, cpuSeconds: cpuSecondsSince(cpu) });
+    theirRuns.push(await theirFit());
+    process.stderr.write(`${method}: round ${round + 1}: ours ${describe(oursRuns.at(-1)!)}, ${theirName} ${describe(theirRuns.at(-1)!)}\n`);
+  }
+  return { ours, oursRuns, theirRuns };
+}
+
+/** Trustworthiness of both layouts on the fixed rows, checked against what sklearn computed for each in the reference. */
+export function checkedTrust(inputs: PeerInputs, ours: Float32Array, theirs: Float32Array, sklearn: { ours: number; reference: number }): { trustOurs: number; trustTheirs: number; disagreement: number } {
+  const trustOurs = subsampleTrust(inputs.latents, ours, inputs.rows);
+  const trustTheirs = subsampleTrust(inputs.latents, theirs, inputs.rows);
+  const disagreement = Math.max(Math.abs(trustOurs - sklearn.ours), Math.abs(trustTheirs - sklearn.reference));
+  if (!(disagreement <= TRUST_AGREEMENT)) throw new Error(`trustworthiness disagrees with sklearn's by ${disagreement}`);
+  return { trustOurs, trustTheirs, disagreement };
+}
+
+export async function benchUmap(options: BenchOptions): Promise<Figure[]> {
+  const inputs = await peerInputs(options, ROUNDS, 'latent-lab-umap-');
+  const { backend, n, latents, rows, rounds, work, file } = inputs;
   const reference = await startReference(file('latents.npy'), file('theirs.npy'), ['--ours', file('ours.npy'), '--subsample', file('rows.npy'), '--k', String(TRUST_K)]);
   try {
-    const oursRuns: TimedRun[] = [];
-    const theirRuns: TimedRun[] = [];
-    let ours: Float32Array = new Float32Array(0);
-    for (let round = 0; round < rounds; round++) {
-      const [start, cpu] = [performance.now(), process.cpuUsage()];
-      ours = (await projectLatents(backend.tf, latents, n, LATENT, 'umap')).coordinates;
-      oursRuns.push({ seconds: (performance.now() - start) / 1000, cpuSeconds: cpuSecondsSince(cpu) });
-      theirRuns.push(await reference.fit());
-      log(`round ${round + 1}: ours ${describe(oursRuns.at(-1)!)}, umap-learn ${describe(theirRuns.at(-1)!)}`);
-    }
+    const { ours, oursRuns, theirRuns } = await alternateRounds(inputs, 'umap', () => reference.fit(), 'umap-learn');
     // Our default runs fewer epochs than umap-learn's; one run at its count shows what that buys.
     const [start, cpu] = [performance.now(), process.cpuUsage()];
     const equalEpochs = await umap(backend.tf, latents, n, LATENT, { epochs: umapLearnEpochs(n) });
@@ -80,11 +111,7 @@ export async function benchUmap(options: BenchOptions): Promise<Figure[]> {
     writeFileSync(file('ours.npy'), encodeNpy(ours, [n, 2]));
     const summary = await reference.finish();
     const theirs = parseNpy(readFileSync(file('theirs.npy')), 'theirs.npy').data as Float32Array;
-
-    const trustOurs = subsampleTrust(latents, ours, rows);
-    const trustTheirs = subsampleTrust(latents, theirs, rows);
-    const disagreement = Math.max(Math.abs(trustOurs - summary.sklearnTrustworthiness.ours), Math.abs(trustTheirs - summary.sklearnTrustworthiness.reference));
-    if (!(disagreement <= TRUST_AGREEMENT)) throw new Error(`trustworthiness disagrees with sklearn's by ${disagreement}`);
+    const { trustOurs, trustTheirs, disagreement } = checkedTrust(inputs, ours, theirs, summary.sklearnTrustworthiness);
 
     const [fastestOurs, fastestTheirs] = [fastest(oursRuns), fastest(theirRuns)];
     const ratio = fastestOurs.seconds / fastestTheirs.seconds;
@@ -120,7 +147,7 @@ export function umapLearnEpochs(n: number): number {
 }
 
 /** All 70,000 MNIST digits, train then t10k, through the encoder of a cached one-epoch AE. */
-async function mnistLatents(backend: Backend): Promise<Float32Array> {
+export async function mnistLatents(backend: Backend): Promise<Float32Array> {
   const { tf } = backend;
   const checkpoint = await cachedCheckpoint(backend, { model: 'ae', latentDim: LATENT, data: mnistTrainPath, epochs: 1, seed: 1 });
   const { model } = await openCheckpoint(tf, checkpoint);
@@ -165,19 +192,19 @@ export interface Reference {
   stop(): void;
 }
 
-/** Starts bench/python/umap_reference.py in the reference venv and waits out its warm-up fits. */
-export async function startReference(latents: string, out: string, extra: string[]): Promise<Reference> {
+/** Starts bench/python/umap_reference.py (or another script with its protocol) in the reference venv and waits out its warm-up fits. */
+export async function startReference(latents: string, out: string, extra: string[], script = 'umap_reference.py'): Promise<Reference> {
   const python = referencePython();
-  const child = spawn(python, [path.join(__dirname, 'python/umap_reference.py'), latents, out, ...extra], { stdio: ['pipe', 'pipe', 'inherit'] });
+  const child = spawn(python, [path.join(__dirname, 'python', script), latents, out, ...extra], { stdio: ['pipe', 'pipe', 'inherit'] });
   const lines = createInterface({ input: child.stdout })[Symbol.asyncIterator]();
   const exited = new Promise<number | null>((resolve) => child.on('close', resolve));
   const nextLine = async (): Promise<string> => {
     const line = await lines.next();
-    if (line.done) throw new Error(`the umap-learn reference stopped early (exit code ${await exited})`);
+    if (line.done) throw new Error(`the ${script} reference stopped early (exit code ${await exited})`);
     return line.value;
   };
   const ready = await nextLine();
-  if (ready !== 'ready') throw new Error(`the umap-learn reference printed ${JSON.stringify(ready)} instead of ready`);
+  if (ready !== 'ready') throw new Error(`the ${script} reference printed ${JSON.stringify(ready)} instead of ready`);
   return {
     fit: async () => {
       child.stdin.write('fit\n');
@@ -202,8 +229,4 @@ export function describe(run: TimedRun): string {
 export function cpuSecondsSince(start: NodeJS.CpuUsage): number {
   const used = process.cpuUsage(start);
   return (used.user + used.system) / 1e6;
-}
-
-function log(line: string): void {
-  process.stderr.write(`umap: ${line}\n`);
 }

@@ -27,12 +27,17 @@ KERNEL = 3
 LEARNING_RATE = 1e-3
 
 
-def build_encoder(shape, latent):
+def conv_trunk(shape):
+    """Latent Lab's convEncoder up to its heads: the input and the flattened features."""
     inputs = keras.Input(shape=shape, name="encoder_input")
     h = inputs
     for index, filters in enumerate(FILTERS):
         h = layers.Conv2D(filters, KERNEL, strides=2, padding="same", activation="relu", name=f"encoder_conv{index}")(h)
-    h = layers.Flatten(name="encoder_flatten")(h)
+    return inputs, layers.Flatten(name="encoder_flatten")(h)
+
+
+def build_encoder(shape, latent):
+    inputs, h = conv_trunk(shape)
     mean = layers.Dense(latent, name="encoder_mean")(h)
     log_var = layers.Dense(latent, name="encoder_logvar")(h)
     return keras.Model(inputs, [mean, log_var], name="encoder")

@@ -1,7 +1,8 @@
 /** Batched passes over a whole dataset: latents, and optionally each sample's reconstruction error. */
 import type { Tf } from '../backend';
 import { arrayBatches, type RowBatches } from '../data/sampleRows';
-import type { BuiltModel } from './modelKind';
+import { CompiledSteps } from '../training/graph/compiledStep';
+import type { BuiltModel, Tensor } from './modelKind';
 
 export interface EncodeOptions {
   batchSize?: number;
@@ -15,26 +16,42 @@ export interface Encoded {
   errors?: Float32Array;
 }
 
-/** Reads the rows one batch at a time, so only the latents (and errors) grow with the dataset. */
+/**
+ * Reads the rows one batch at a time, so only the latents (and errors) grow with the dataset. Full
+ * batches run as one TensorFlow graph after three eager ones, as training steps do (compiledStep.ts):
+ * there TensorFlow fuses each convolution with its bias and activation, where tfjs runs three kernels
+ * (bench/README.md, encodeSamplesPerSecRatio). A batch the graph cannot reproduce stays eager.
+ */
 export async function encodeDataset(tf: Tf, model: BuiltModel<unknown>, data: RowBatches, options: EncodeOptions & { withErrors?: boolean } = {}): Promise<Encoded> {
   const { count, shape } = data;
   const encodeOptions = options.k === undefined ? undefined : { k: options.k };
   const latents = new Float32Array(count * model.latentDim);
   const errors = options.withErrors ? new Float32Array(count) : undefined;
-  for await (const { start, rows, x } of data.batches(options.batchSize ?? 1024, options.signal)) {
-    const [code, error] = tf.tidy(() => {
+  const steps = new CompiledSteps<Tensor>(
+    tf,
+    (batch) =>
+      tf.tidy((): Record<string, Tensor> => {
+        const z = model.encode(batch, encodeOptions);
+        if (!errors) return { z };
+        const rows = batch.shape[0]!;
+        const reconstruction = model.decode(z);
+        return { z, error: tf.mean(tf.squaredDifference(reconstruction.reshape([rows, -1]), batch.reshape([rows, -1])), 1) };
+      }),
+    true,
+  );
+  try {
+    for await (const { start, rows, x } of data.batches(options.batchSize ?? 1024, options.signal)) {
       const batch = tf.tensor(x, [rows, ...shape]);
-      const z = model.encode(batch, encodeOptions);
-      if (!errors) return [z];
-      const reconstruction = model.decode(z);
-      return [z, tf.mean(tf.squaredDifference(reconstruction.reshape([rows, -1]), batch.reshape([rows, -1])), 1)];
-    });
-    latents.set((await code!.data()) as Float32Array, start * model.latentDim);
-    code!.dispose();
-    if (errors && error) {
-      errors.set((await error.data()) as Float32Array, start);
-      error.dispose();
+      const outputs = await steps.run(batch, 0).finally(() => batch.dispose());
+      try {
+        latents.set((await outputs.z!.data()) as Float32Array, start * model.latentDim);
+        if (errors) errors.set((await outputs.error!.data()) as Float32Array, start);
+      } finally {
+        tf.dispose(Object.values(outputs));
+      }
     }
+  } finally {
+    steps.dispose();
   }
   return errors ? { latents, errors } : { latents };
 }

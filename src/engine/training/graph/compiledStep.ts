@@ -28,8 +28,8 @@ import { savedModelBytes } from './graphDef';
 import { withFasterKernels } from './graphRewrites';
 import { type NativeBackend, nativeBackend, type StepTrace, traceDifference, traceStep } from './stepTrace';
 
-/** One training step: reads the batch, updates variables, returns its loss terms (scalars). */
-export type StepBody = (batch: Tensor, step: number, perStep: PerStep) => Record<string, Scalar>;
+/** One step: reads the batch, may update variables, returns its outputs (a training step's loss terms are scalars). */
+export type StepBody<T extends Tensor = Scalar> = (batch: Tensor, step: number, perStep: PerStep) => Record<string, T>;
 
 export interface StepExecution {
   compiled: boolean;
@@ -42,16 +42,16 @@ const TAG = 'serve';
 const RELATIVE_TOLERANCE = 1e-4;
 const ABSOLUTE_TOLERANCE = 1e-7;
 
-export class CompiledSteps {
+export class CompiledSteps<T extends Tensor = Scalar> {
   private readonly native: NativeBackend | undefined;
-  private readonly graphs = new Map<number, StepGraph>();
+  private readonly graphs = new Map<number, StepGraph<T>>();
   private readonly firstTraces = new Map<number, StepTrace>();
   private readonly stepsSeen = new Map<number, number>();
   private eagerReason: string | undefined;
 
   constructor(
     private readonly tf: Tf,
-    private readonly body: StepBody,
+    private readonly body: StepBody<T>,
     enabled: boolean,
   ) {
     this.native = nativeBackend(tf);
@@ -59,7 +59,7 @@ export class CompiledSteps {
     else if (!this.native) this.eagerReason = `the ${tf.getBackend()} backend has no graph runtime`;
   }
 
-  async run(batch: Tensor, step: number): Promise<Record<string, Scalar>> {
+  async run(batch: Tensor, step: number): Promise<Record<string, T>> {
     const size = batch.shape[0]!;
     const graph = this.graphs.get(size);
     if (graph) {
@@ -76,7 +76,7 @@ export class CompiledSteps {
   }
 
   /** How these steps ran; `evaluation`, the validation batches' CompiledSteps, adds a clause when they were compiled too. */
-  execution(evaluation?: CompiledSteps): StepExecution {
+  execution(evaluation?: CompiledSteps<Tensor>): StepExecution {
     const sizes = [...this.graphs.keys()];
     if (this.eagerReason) return { compiled: false, note: `steps ran eagerly: ${this.eagerReason}` };
     if (sizes.length === 0) return { compiled: false, note: 'steps ran eagerly: too few steps of one batch size to compile' };
@@ -89,7 +89,7 @@ export class CompiledSteps {
     this.graphs.clear();
   }
 
-  private async traced(native: NativeBackend, batch: Tensor, step: number, size: number): Promise<Record<string, Scalar>> {
+  private async traced(native: NativeBackend, batch: Tensor, step: number, size: number): Promise<Record<string, T>> {
     const { tf } = this;
     // Keep every variable's pre-step value alive: the replay check feeds them to the graph.
     const before = new Map(Object.values(tf.engine().registeredVariables).map((variable) => [variable, tf.clone(variable)]));
@@ -119,10 +119,10 @@ export class CompiledSteps {
     }
   }
 
-  private async compile(native: NativeBackend, trace: StepTrace, inputs: Tensor[], eagerTerms: Record<string, Scalar>, size: number): Promise<void> {
-    let graph: StepGraph;
+  private async compile(native: NativeBackend, trace: StepTrace, inputs: Tensor[], eagerTerms: Record<string, T>, size: number): Promise<void> {
+    let graph: StepGraph<T>;
     try {
-      graph = await StepGraph.load(this.tf, native, trace);
+      graph = await StepGraph.load<T>(this.tf, native, trace);
     } catch (error) {
       this.fallBack(`TensorFlow did not accept the traced step as a graph (${firstLine(error)})`);
       return;
@@ -153,7 +153,7 @@ function feeds(trace: StepTrace, batch: Tensor, valueOf: (variable: tfTypes.Vari
 }
 
 /** A traced step loaded into a TensorFlow session; `run` feeds it and writes the assigned variables back. */
-class StepGraph {
+class StepGraph<T extends Tensor> {
   private readonly inputNames: string;
   private readonly outputNames: string;
 
@@ -168,7 +168,7 @@ class StepGraph {
     this.outputNames = trace.outputs.map(tensorName).join(',');
   }
 
-  static async load(tf: Tf, native: NativeBackend, trace: StepTrace): Promise<StepGraph> {
+  static async load<T extends Tensor>(tf: Tf, native: NativeBackend, trace: StepTrace): Promise<StepGraph<T>> {
     await nextTurn('compile: write graph');
     const bytes = savedModelBytes(withFasterKernels(trace.nodes, native.binding), native.binding, TAG);
     // The binding loads graphs only as SavedModel folders; the session keeps the graph once loaded.
@@ -176,13 +176,13 @@ class StepGraph {
     try {
       await fs.writeFile(path.join(folder, 'saved_model.pb'), bytes);
       await nextTurn('compile: load session');
-      return new StepGraph(tf, native, trace, native.binding.loadSavedModel(folder, TAG));
+      return new StepGraph<T>(tf, native, trace, native.binding.loadSavedModel(folder, TAG));
     } finally {
       await fs.rm(folder, { recursive: true, force: true });
     }
   }
 
-  run(batch: Tensor, step: number): Record<string, Scalar> {
+  run(batch: Tensor, step: number): Record<string, T> {
     const perStep = this.trace.perStep.map((make) => make(step));
     try {
       const outputs = this.execute(feeds(this.trace, batch, (variable) => variable, perStep));
@@ -192,14 +192,14 @@ class StepGraph {
         variable.assign(value);
         value.dispose();
       });
-      return Object.fromEntries(this.trace.termNames.map((name, i) => [name, outputs[i] as Scalar]));
+      return Object.fromEntries(this.trace.termNames.map((name, i) => [name, outputs[i] as T]));
     } finally {
       this.tf.dispose(perStep);
     }
   }
 
   /** Runs the graph on a traced step's inputs; describes the first output that differs from the eager step's. */
-  async replayMismatch(feeds: Tensor[], eagerTerms: Record<string, Scalar>): Promise<string | undefined> {
+  async replayMismatch(feeds: Tensor[], eagerTerms: Record<string, T>): Promise<string | undefined> {
     await nextTurn('compile: first graph run');
     const outputs = this.execute(feeds);
     try {

@@ -74,13 +74,13 @@ const INFERRED_TYPE_ATTRS: Record<string, Record<string, number>> = {
   Where: { T: 0 },
 };
 
-export type Traced = { terms: Record<string, Scalar>; trace: StepTrace; perStepTensors: Tensor[] } | { terms: Record<string, Scalar>; untraceable: string };
+export type Traced<T extends Tensor = Scalar> = { terms: Record<string, T>; trace: StepTrace; perStepTensors: Tensor[] } | { terms: Record<string, T>; untraceable: string };
 
 /**
  * Runs `body` (one eager step) with the binding recorded. Tensors the body made through
  * `perStep` are kept alive and returned, so the caller can replay the same step on the graph.
  */
-export function traceStep(tf: Tf, native: NativeBackend, batch: Tensor, step: number, body: (perStep: PerStep) => Record<string, Scalar>): Traced {
+export function traceStep<T extends Tensor>(tf: Tf, native: NativeBackend, batch: Tensor, step: number, body: (perStep: PerStep) => Record<string, T>): Traced<T> {
   const binding = native.binding;
   const variables = Object.values(tf.engine().registeredVariables);
   const idOf = (tensor: Tensor) => native.getInputTensorIds([tensor])[0]!;
@@ -168,7 +168,7 @@ export function traceStep(tf: Tf, native: NativeBackend, batch: Tensor, step: nu
   };
 
   native.binding = recording;
-  let terms: Record<string, Scalar>;
+  let terms: Record<string, T>;
   try {
     terms = body(perStep);
   } finally {

@@ -16,11 +16,11 @@ import { createHandlers } from '../../src/engine/handlers';
 import type { Session } from '../../src/shared/protocol';
 import type { RequestContext } from '../../src/shared/rpc';
 import { launchChromium } from '../support/chromium';
-import { makeForeignFixtures } from '../support/foreignFixtures';
 import { repoRoot } from '../support/helpers';
 import { trainCheckpoint } from './harness/checkpoints';
 import { boxSelect, eventually, openTab, waitFor, waitForMap } from './harness/pageQueries';
 import { closeClean, openPanel } from './harness/panel';
+import { foreignSuite } from './harness/foreignSuite';
 import { HarnessServer } from './harness/server';
 import { shootThemes } from './harness/themes';
 
@@ -219,27 +219,14 @@ describe('attribute directions', { timeout: 240_000 }, () => {
 });
 
 describe('attribute directions of a model made elsewhere', { timeout: 240_000 }, () => {
-  let browser: Browser | undefined;
-  let server: HarnessServer | undefined;
-  let fixtures: string;
+  const suite = foreignSuite();
   const handlers = createHandlers();
 
-  before(async () => {
-    server = new HarnessServer();
-    browser = await launchChromium();
-    [fixtures] = await Promise.all([makeForeignFixtures(), server.start()]);
-  });
-
-  after(async () => {
-    await browser?.close();
-    await server?.stop();
-  });
-
   test('no checkpoint folder: a saved direction is kept in the page, which gives the engine\'s reason, and is traversable', async () => {
-    const panel = await openPanel(browser!, server!, handlers, {
+    const panel = await openPanel(suite.browser, suite.server, handlers, {
       view: 'model',
-      model: { format: 'tfjs-layers', model: path.join(fixtures, 'tfjs', 'vae_full', 'model.json'), latentLayer: 'z_mean' },
-      data: path.join(fixtures, 'inputs.npy'),
+      model: { format: 'tfjs-layers', model: path.join(suite.fixtures, 'tfjs', 'vae_full', 'model.json'), latentLayer: 'z_mean' },
+      data: path.join(suite.fixtures, 'inputs.npy'),
     });
     try {
       const { page } = panel;

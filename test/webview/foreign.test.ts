@@ -5,44 +5,28 @@
  */
 import assert from 'node:assert/strict';
 import * as path from 'node:path';
-import { after, before, describe, test } from 'node:test';
-import type { Browser } from 'playwright-core';
+import { describe, test } from 'node:test';
 import { createHandlers } from '../../src/engine/handlers';
 import type { PanelTarget } from '../../src/shared/webviewProtocol';
-import { launchChromium } from '../support/chromium';
-import { makeForeignFixtures } from '../support/foreignFixtures';
 import { closeClean, openPanel, screenshot } from './harness/panel';
 import { extremePoints, openTab, pointPosition, mapMarks, waitFor, waitForMap } from './harness/pageQueries';
-import { HarnessServer } from './harness/server';
+import { foreignSuite } from './harness/foreignSuite';
 
 const COUNT = 64;
 
 describe('foreign model webview', () => {
-  let browser: Browser;
-  let server: HarnessServer;
-  let fixtures: string;
+  const suite = foreignSuite();
   const handlers = createHandlers();
-
-  before(async () => {
-    server = new HarnessServer();
-    browser = await launchChromium();
-    [fixtures] = await Promise.all([makeForeignFixtures(), server.start()]);
-  });
-
-  after(async () => {
-    await browser?.close();
-    await server?.stop();
-  });
 
   const target = (model: string, latentLayer: string): Extract<PanelTarget, { view: 'model' }> => ({
     view: 'model',
-    model: { format: 'tfjs-layers', model: path.join(fixtures, 'tfjs', model, 'model.json'), latentLayer },
-    data: path.join(fixtures, 'inputs.npy'),
+    model: { format: 'tfjs-layers', model: path.join(suite.fixtures, 'tfjs', model, 'model.json'), latentLayer },
+    data: path.join(suite.fixtures, 'inputs.npy'),
   });
 
 
   test('a whole Keras VAE cut at z_mean: every point drawn, hover shows input and reconstruction', async () => {
-    const panel = await openPanel(browser, server, handlers, target('vae_full', 'z_mean'));
+    const panel = await openPanel(suite.browser, suite.server, handlers, target('vae_full', 'z_mean'));
     const { page } = panel;
     await waitForMap(page, COUNT);
     assert.equal((await mapMarks(page)).count, COUNT, 'the map draws every point');
@@ -58,11 +42,11 @@ describe('foreign model webview', () => {
 
   test('a PyTorch AE exported to ONNX and the Keras VAE as a SavedModel open in the explorer too', async () => {
     const models = {
-      onnx: { format: 'onnx', model: path.join(fixtures, 'onnx', 'encoder.onnx'), decoder: path.join(fixtures, 'onnx', 'decoder.onnx') },
-      savedmodel: { format: 'savedmodel', model: path.join(fixtures, 'savedmodel'), signature: 'encode', encoderOutput: 'z_mean', decoderSignature: 'decode' },
+      onnx: { format: 'onnx', model: path.join(suite.fixtures, 'onnx', 'encoder.onnx'), decoder: path.join(suite.fixtures, 'onnx', 'decoder.onnx') },
+      savedmodel: { format: 'savedmodel', model: path.join(suite.fixtures, 'savedmodel'), signature: 'encode', encoderOutput: 'z_mean', decoderSignature: 'decode' },
     } as const;
     for (const [name, model] of Object.entries(models)) {
-      const panel = await openPanel(browser, server, handlers, { view: 'model', model, data: path.join(fixtures, 'inputs.npy') });
+      const panel = await openPanel(suite.browser, suite.server, handlers, { view: 'model', model, data: path.join(suite.fixtures, 'inputs.npy') });
       await waitForMap(panel.page, COUNT);
       assert.equal((await mapMarks(panel.page)).count, COUNT, `${name}: the map draws every point`);
       assert.match((await panel.page.textContent('.header .subtitle')) ?? '', /^foreign · 8-d latent · 64 samples/);
@@ -72,7 +56,7 @@ describe('foreign model webview', () => {
   });
 
   test('an encode-only model (skip connection) maps every point and its decoding tabs say why', async () => {
-    const panel = await openPanel(browser, server, handlers, target('skip_full', 'code'));
+    const panel = await openPanel(suite.browser, suite.server, handlers, target('skip_full', 'code'));
     const { page, host } = panel;
     await waitForMap(page, COUNT);
     assert.equal((await mapMarks(page)).count, COUNT, 'the map draws every point');

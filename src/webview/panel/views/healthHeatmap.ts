@@ -5,7 +5,7 @@
  * button in the list of dead units, opens that unit in the tab that shows it.
  */
 import { failureText, formatCount, formatPercent, formatValue, plural } from '../../common/format';
-import { type Data, plotConfig, Plotly, type PlotlyHTMLElement, type PlotMouseEvent } from '../../common/plot/plotly';
+import { type Data, drawChart, Plotly, type PlotlyHTMLElement } from '../../common/plot/plotly';
 import { onThemeChange, themedLayout } from '../../common/plot/theme';
 import { button, notice } from '../../common/ui/controls';
 import { el, show } from '../../common/ui/dom';
@@ -165,13 +165,7 @@ export class HealthHeatmap {
       showlegend: false,
       datarevision: epochs.length,
     };
-    const data = [heatmap, marks] as Data[];
-    if (this.plot) {
-      await Plotly.react(this.plot, data, layout, plotConfig);
-      return;
-    }
-    this.plot = await Plotly.newPlot(this.plotHost, data, layout, plotConfig);
-    this.plot.on('plotly_click', (event: PlotMouseEvent) => {
+    this.plot = await drawChart(this.plot, this.plotHost, [heatmap, marks] as Data[], layout, (event) => {
       const unit = event.points[0]?.y;
       if (typeof unit === 'number') this.open(unit);
     });

@@ -5,7 +5,7 @@
  */
 import { failureText } from '../../common/format';
 import { LatestOnly } from '../latestOnly';
-import { type Data, Plotly, plotConfig, type PlotlyHTMLElement } from '../../common/plot/plotly';
+import { type Data, drawChart, Plotly, type PlotlyHTMLElement } from '../../common/plot/plotly';
 import { onThemeChange, themedLayout } from '../../common/plot/theme';
 import { categoryColor } from '../../common/render/palette';
 import { checkbox, notice } from '../../common/ui/controls';
@@ -86,7 +86,6 @@ export class LossChart {
       // Live curves grow in place; a new revision tells Plotly to re-read them and re-fit the axes.
       datarevision: ++this.revision,
     };
-    if (this.plot) await Plotly.react(this.plot, data, layout, plotConfig);
-    else this.plot = await Plotly.newPlot(this.plotHost, data, layout, plotConfig);
+    this.plot = await drawChart(this.plot, this.plotHost, data, layout);
   }
 }

@@ -7,7 +7,7 @@
 import type { Session } from '../../../shared/protocol';
 import { failureText, formatCount, formatValue, plural } from '../../common/format';
 import { labelText } from '../../common/map/labels';
-import { type Data, plotConfig, Plotly, type PlotlyHTMLElement, type PlotMouseEvent } from '../../common/plot/plotly';
+import { type Data, drawChart, Plotly, type PlotlyHTMLElement } from '../../common/plot/plotly';
 import { onThemeChange, themedLayout } from '../../common/plot/theme';
 import { imageCanvas } from '../../common/render/images';
 import { categoryColor } from '../../common/render/palette';
@@ -69,7 +69,7 @@ export class WorstSamplesView extends View {
       this.more,
     );
     this.onDispose(
-      onThemeChange(() => void this.drawChart()),
+      onThemeChange(() => void this.drawClassChart()),
       () => this.plot && Plotly.purge(this.plot),
     );
   }
@@ -82,7 +82,7 @@ export class WorstSamplesView extends View {
     const errors = this.errors;
     this.order = Int32Array.from(errors.keys()).sort((a, b) => errors[b]! - errors[a]! || a - b);
     this.rows = this.order;
-    this.drawChart().catch((error: unknown) => show(this.message, notice(failureText('Drawing the class chart failed', error), 'error')));
+    this.drawClassChart().catch((error: unknown) => show(this.message, notice(failureText('Drawing the class chart failed', error), 'error')));
     this.loader.push(PAGE);
   }
 
@@ -156,7 +156,7 @@ export class WorstSamplesView extends View {
   }
 
   /** Mean error per class as bars in the map's class colors; a bar's click filters the table to it. */
-  private async drawChart(): Promise<void> {
+  private async drawClassChart(): Promise<void> {
     const { session } = this.explore;
     const classes = classesOf(session);
     if (classes.length === 0 || !this.errors || !this.started) return;
@@ -184,12 +184,7 @@ export class WorstSamplesView extends View {
       margin: { l: 56, r: 8, t: 4, b: 40 },
       showlegend: false,
     };
-    if (this.plot) {
-      await Plotly.react(this.plot, data, layout, plotConfig);
-      return;
-    }
-    this.plot = await Plotly.newPlot(this.chartHost, data, layout, plotConfig);
-    this.plot.on('plotly_click', (event: PlotMouseEvent) => {
+    this.plot = await drawChart(this.plot, this.chartHost, data, layout, (event) => {
       const bar = event.points[0]?.pointIndex;
       if (bar !== undefined) this.filterTo(String(classes[bar]));
     });

@@ -39,7 +39,7 @@ export class MapView extends View {
   /** Why the search cannot be read, and what to type instead. */
   private readonly searchMessage = el('div', { class: 'search-message' });
   private readonly inspector: Inspector;
-  private readonly exportSelection = button('Export selection', () => this.export(this.selection), { secondary: true });
+  private readonly exportSelection = button('Export selection', () => this.export(this.explore.selection.value), { secondary: true });
   private readonly dimFields: HTMLElement[] = [];
   private readonly colorDimField: HTMLElement;
   /** Label colors and names; shown while the map is colored by label. */
@@ -58,7 +58,6 @@ export class MapView extends View {
   private offered: HTMLElement | undefined;
   /** When the engine's projected points arrived, until the map has drawn them. */
   private receivedAt: number | undefined;
-  private selection: number[] = [];
   private found: SearchResult | undefined;
   private colors: { key: string; coloring: Coloring; legend?: HTMLElement } | undefined;
   /** What the scatter was last given: a change of either uploads the points again, marks do not. */
@@ -304,7 +303,6 @@ export class MapView extends View {
   }
 
   private select(indices: number[]): void {
-    this.selection = indices;
     this.explore.selection.set(indices);
     this.updateStatus();
   }
@@ -325,15 +323,16 @@ export class MapView extends View {
     const coloredBy = choice.mode === 'column' ? `column ${choice.column.name}` : choice.mode === 'dim' ? `z${this.explore.state.value.colorDim}` : choice.mode === 'error' ? 'reconstruction error' : 'label';
     const shown = projection.x.length === session.count ? `${formatCount(session.count)} points` : `showing ${formatCount(projection.x.length)} of ${formatCount(session.count)} points`;
     const parts = [shown, methodNames[projection.method], `colored by ${coloredBy}`];
-    if (this.selection.length > 0) parts.push(`${formatCount(this.selection.length)} selected`);
+    const selected = this.explore.selection.value.length;
+    if (selected > 0) parts.push(`${formatCount(selected)} selected`);
     if (this.found && !this.found.malformed) parts.push(this.found.description);
     if (projection.note) parts.push(projection.note);
     this.explore.status.set(parts.join(' · '));
-    this.exportSelection.disabled = this.selection.length === 0;
+    this.exportSelection.disabled = selected === 0;
   }
 
   /** The map's points, or the selected ones, as CSV: sample index, map coordinates, label and metadata. */
-  private export(selected?: number[]): void {
+  private export(selected?: readonly number[]): void {
     const projection = this.projection;
     if (!projection) return;
     const { session } = this.explore;

@@ -94,7 +94,7 @@ class VqVae(keras.Model):
     """`vqvae`: nearest-code quantiser with straight-through gradients, commitment β‖z − sg(e)‖²
     summed per image, EMA codebook with Laplace smoothing and dead-code restarts, as Latent Lab's.
     The EMA update uses this step's encoder outputs (the paper's algorithm and the usual Keras
-    code); Latent Lab's afterStep encodes the batch again after the weight update."""
+    code), as Latent Lab's step does."""
 
     def __init__(self, encoder, decoder, latent, seed):
         super().__init__()

@@ -50,7 +50,8 @@ async function trained(kind: string, config: Record<string, unknown>, compile: b
   if (model.prepareForTraining) model.prepareForTraining(digits);
   // Half the digits validate: three training steps and three validation batches of 64 an epoch.
   const result = await train(backend.tf, model, digits, { epochs: 3, batchSize: BATCH, validationFraction: 0.5, seed: 3, learningRate: 2e-3, compile });
-  const weights = model.trainableVariables().map((variable) => variable.dataSync() as Float32Array);
+  // The state outside the gradient too: a VQ-VAE's EMA codebook is assigned inside the step.
+  const weights = [...model.trainableVariables(), ...Object.values(model.parts.extraVariables)].map((variable) => variable.dataSync() as Float32Array);
   model.dispose();
   return { result, weights };
 }

@@ -52,7 +52,8 @@ export interface BuiltModel<C> {
   latentDim: number;
   /**
    * Named loss terms for a batch; `loss` is the total that training minimises. Must be called
-   * inside tf.tidy / optimizer.minimize (it allocates).
+   * inside tf.tidy / optimizer.minimize (it allocates). In training it may also assign state that
+   * is not trained by gradients (the VQ-VAE's EMA codebook): the compiled step records that too.
    */
   lossTerms(x: Tensor, context: LossContext): Record<string, Scalar> & { loss: Scalar };
   /** Deterministic latent for a batch: VAE mean, top-k code, quantised embedding. Shape [n, latentDim]. */
@@ -67,8 +68,6 @@ export interface BuiltModel<C> {
   trainableVariables(): tfTypes.Variable[];
   /** Data-dependent initialisation before the first epoch of a fresh run (VQ codebook from encoder outputs). */
   prepareForTraining?(x: Tensor): void;
-  /** Updates that are not gradient steps (the VQ-VAE's EMA codebook), run after each optimiser step. */
-  afterStep?(x: Tensor, step: number): void;
   /** Makes the saved parts standalone (copies a tied kernel into the decoder). */
   prepareForSave?(): void;
   /** The units the Features view lists; present exactly when the kind's capabilities name them. */

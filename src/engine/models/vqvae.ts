@@ -11,7 +11,7 @@ import type { Tf } from '../backend';
 import { applyOne, commonFields, drawSeed, convFields, denseFields, layerVariables, stepSeed, sumOverRows, takeData } from './commonConfig';
 import { convDecoder, convEncoder, denseDecoder, denseStack, Initializers } from './layers';
 import { mseMean, outputTransform, reconstructionPerSample, stopGradient, withoutGradient } from './losses';
-import { disposeModelParts, type BuiltModel, type FeatureUnits, type ModelKindSpec, type ModelParts, reconstructs, type Scalar, type Tensor } from './modelKind';
+import { disposeModelParts, type BuiltModel, type FeatureUnits, type LossContext, type ModelKindSpec, type ModelParts, reconstructs, type Scalar, type Tensor } from './modelKind';
 
 const configSchema = obj({
   ...commonFields,
@@ -59,6 +59,24 @@ function wrap(tf: Tf, config: VqVaeConfig, parts: ModelParts): BuiltModel<VqVaeC
     const oneHot = tf.oneHot(codes, k);
     return { codes, oneHot, quantised: tf.matMul(oneHot, codebook) };
   };
+  /** The EMA codebook update of the paper's appendix, on one batch's encoder rows and their codes. */
+  const updateCodebook = (rows: Tensor, oneHot: Tensor, context: LossContext) => {
+    const counts = tf.sum(oneHot, 0);
+    const newCount = tf.add(tf.mul(decay, emaCount), tf.mul(1 - decay, counts));
+    const newSum = tf.add(tf.mul(decay, emaSum), tf.mul(1 - decay, tf.matMul(oneHot, rows, true, false)));
+    // Laplace smoothing keeps rarely used entries from dividing by ~0.
+    const total = tf.sum(newCount);
+    const smoothed = tf.mul(tf.div(tf.add(newCount, 1e-5), tf.add(total, k * 1e-5)), total);
+    const updated = tf.div(newSum, smoothed.expandDims(1));
+    // Entries that fell out of use restart at random encoder outputs of this batch.
+    const dead = tf.less(newCount, 1e-3).expandDims(1);
+    const picks = context.perStep((step) => tf.randomUniform([k], 0, rows.shape[0]!, 'int32', stepSeed(config.seed, step, 4)));
+    // A one-hot product: tfjs-node's gather reads its indices back to check them, which a compiled step cannot do.
+    const fresh = tf.matMul(tf.oneHot(picks, rows.shape[0]!), rows);
+    codebook.assign(tf.where(tf.tile(dead, [1, d]), fresh, updated));
+    emaSum.assign(tf.where(tf.tile(dead, [1, d]), fresh, newSum));
+    emaCount.assign(tf.where(dead.squeeze([1]), tf.onesLike(newCount), newCount));
+  };
   const decode = (z: Tensor) => tf.tidy(() => outputTransform(tf, config.reconstruction, applyOne(parts.decoder, z)));
   /** The code at each position of `rows` encoded samples: their latents are codebook rows, so the nearest is the one used. */
   const assignments = async (latents: Float32Array, rows: number): Promise<Int32Array> => {
@@ -93,9 +111,11 @@ function wrap(tf: Tf, config: VqVaeConfig, parts: ModelParts): BuiltModel<VqVaeC
     config,
     parts,
     latentDim: positions * d,
-    lossTerms(x) {
+    lossTerms(x, context) {
       const rows = rowsOf(x);
-      const { quantised } = quantise(rows);
+      const { quantised, oneHot } = quantise(rows);
+      // Inside the step, from its own encoder outputs (as the paper's algorithm): a compiled step then holds the update too.
+      if (context.training) updateCodebook(stopGradient(tf, rows), oneHot, context);
       const straightThrough = tf.add(rows, stopGradient(tf, tf.sub(quantised, rows))).reshape([x.shape[0]!, -1]);
       const out = applyOne(parts.decoder, straightThrough);
       const reconstruction = tf.mean(reconstructionPerSample(tf, config.reconstruction, x, out)) as Scalar;
@@ -121,26 +141,6 @@ function wrap(tf: Tf, config: VqVaeConfig, parts: ModelParts): BuiltModel<VqVaeC
         codebook.assign(start);
         emaSum.assign(start);
         emaCount.assign(tf.onesLike(emaCount));
-      });
-    },
-    afterStep(x, step) {
-      tf.tidy(() => {
-        const rows = rowsOf(x);
-        const { oneHot } = quantise(rows);
-        const counts = tf.sum(oneHot, 0);
-        const newCount = tf.add(tf.mul(decay, emaCount), tf.mul(1 - decay, counts));
-        const newSum = tf.add(tf.mul(decay, emaSum), tf.mul(1 - decay, tf.matMul(oneHot, rows, true, false)));
-        // Laplace smoothing keeps rarely used entries from dividing by ~0.
-        const total = tf.sum(newCount);
-        const smoothed = tf.mul(tf.div(tf.add(newCount, 1e-5), tf.add(total, k * 1e-5)), total);
-        const updated = tf.div(newSum, smoothed.expandDims(1));
-        // Entries that fell out of use restart at random encoder outputs of this batch.
-        const dead = tf.less(newCount, 1e-3).expandDims(1);
-        const picks = tf.randomUniform([k], 0, rows.shape[0]!, 'int32', stepSeed(config.seed, step, 4));
-        const fresh = tf.gather(rows, picks);
-        codebook.assign(tf.where(tf.tile(dead, [1, d]), fresh, updated));
-        emaSum.assign(tf.where(tf.tile(dead, [1, d]), fresh, newSum));
-        emaCount.assign(tf.where(dead.squeeze([1]), tf.onesLike(newCount), newCount));
       });
     },
     trainableVariables: () => [...layerVariables(parts.encoder), ...layerVariables(parts.decoder)],

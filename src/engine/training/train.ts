@@ -89,7 +89,7 @@ export async function train(tf: Tf, model: BuiltModel<unknown>, x: Tensor, optio
         if (options.signal?.aborted) return finish('cancelled', `cancelled during epoch ${epoch}; the checkpoint of epoch ${epoch - 1} is kept`, epoch - 1);
         const rows = Int32Array.from(order.subarray(batch * options.batchSize, (batch + 1) * options.batchSize), (i) => trainIndices[i]!);
         const current = step++;
-        const terms = await runBatch(tf, steps, x, rows, current, (batch) => model.afterStep?.(batch, current));
+        const terms = await runBatch(tf, steps, x, rows, current);
         if (!Number.isFinite(terms.loss)) {
           return finish('diverged', `loss became ${terms.loss} at epoch ${epoch}, batch ${batch + 1}; training stopped and the checkpoint of epoch ${epoch - 1} is kept — try a lower learning rate`, epoch - 1);
         }
@@ -133,11 +133,10 @@ export async function train(tf: Tf, model: BuiltModel<unknown>, x: Tensor, optio
   }
 }
 
-/** Gathers `rows` of `x`, runs one step on them (then `after`, on the same batch), and reads its loss terms. */
-async function runBatch(tf: Tf, steps: CompiledSteps, x: Tensor, rows: Int32Array, step: number, after?: (batch: Tensor) => void): Promise<Terms> {
+/** Gathers `rows` of `x`, runs one step on them, and reads its loss terms. */
+async function runBatch(tf: Tf, steps: CompiledSteps, x: Tensor, rows: Int32Array, step: number): Promise<Terms> {
   const batch = tf.tidy(() => tf.gather(x, tf.tensor1d(rows, 'int32')));
   const terms = await steps.run(batch, step);
-  after?.(batch);
   batch.dispose();
   return readTerms(terms);
 }

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { loadBackend } from '../../src/engine/backend';
 import { clusteredNeighbours } from '../../src/engine/projection/knn/clusteredKnn';
-import { fft2d } from '../../src/engine/projection/tsne/fft';
+import { GridFft, smoothAtLeast } from '../../src/engine/projection/tsne/fft';
 import { symmetrize } from '../../src/engine/projection/umap/graph';
 import { nearestNeighbours } from '../../src/engine/projection/knn/knn';
 import { trustworthiness } from '../../src/engine/projection/quality';
@@ -115,55 +115,68 @@ test('curveParameters reproduces umap-learn’s a, b for min_dist 0.1', () => {
   assert.ok(Math.abs(a - 1.577) < 1e-3 && Math.abs(b - 0.895) < 1e-3, `a = ${a}, b = ${b}`);
 });
 
-test('fft2d agrees with a direct DFT and inverts (unscaled) back to the input', () => {
-  const size = 8;
-  const re = Float64Array.from(uniform(size * size, 6));
-  const im = Float64Array.from(uniform(size * size, 7));
-  const [fr, fi] = [re.slice(), im.slice()];
-  fft2d(fr, fi, size, size, false);
-  for (const [u, v] of [[0, 0], [1, 3], [5, 7], [4, 4]] as const) {
-    let sr = 0;
-    let si = 0;
-    for (let y = 0; y < size; y++) {
-      for (let x = 0; x < size; x++) {
-        const angle = (-2 * Math.PI * (u * y + v * x)) / size;
-        sr += re[y * size + x]! * Math.cos(angle) - im[y * size + x]! * Math.sin(angle);
-        si += re[y * size + x]! * Math.sin(angle) + im[y * size + x]! * Math.cos(angle);
+test('smoothAtLeast picks the smallest 2^a·3^b at or above a count', () => {
+  assert.deepEqual([1, 5, 7, 33, 179, 355, 513].map(smoothAtLeast), [1, 6, 8, 36, 192, 384, 576]);
+});
+
+test('GridFft agrees with a direct DFT on mixed-radix sizes and inverts (unscaled) back to the input', () => {
+  // Radix 4 alone, 4 then 2, 2 then 3, 4 then 3, and 3 alone (an odd count of stages).
+  for (const size of [16, 8, 6, 12, 27]) {
+    const re = Float64Array.from(uniform(size * size, 6));
+    const im = Float64Array.from(uniform(size * size, 7));
+    const [fr, fi] = [re.slice(), im.slice()];
+    const fft = new GridFft(size);
+    fft.transform(fr, fi, size, false);
+    for (let u = 0; u < size; u++) {
+      for (let v = 0; v < size; v++) {
+        let sr = 0;
+        let si = 0;
+        for (let y = 0; y < size; y++) {
+          for (let x = 0; x < size; x++) {
+            const angle = (-2 * Math.PI * (u * y + v * x)) / size;
+            sr += re[y * size + x]! * Math.cos(angle) - im[y * size + x]! * Math.sin(angle);
+            si += re[y * size + x]! * Math.sin(angle) + im[y * size + x]! * Math.cos(angle);
+          }
+        }
+        assert.ok(Math.abs(fr[u * size + v]! - sr) < 1e-9 && Math.abs(fi[u * size + v]! - si) < 1e-9, `size ${size}, frequency (${u}, ${v})`);
       }
     }
-    assert.ok(Math.abs(fr[u * size + v]! - sr) < 1e-9 && Math.abs(fi[u * size + v]! - si) < 1e-9, `frequency (${u}, ${v})`);
+    fft.transform(fr, fi, size, true);
+    for (let c = 0; c < size * size; c++) assert.ok(Math.abs(fr[c]! / (size * size) - re[c]!) < 1e-12 && Math.abs(fi[c]! / (size * size) - im[c]!) < 1e-12, `size ${size}, cell ${c}`);
   }
-  fft2d(fr, fi, size, size, true);
-  for (let c = 0; c < size * size; c++) assert.ok(Math.abs(fr[c]! / (size * size) - re[c]!) < 1e-12 && Math.abs(fi[c]! / (size * size) - im[c]!) < 1e-12);
+  assert.throws(() => new GridFft(10), RangeError);
 });
 
 test('the FFT-interpolated t-SNE repulsion is close to the exact O(n²) sums', () => {
   // Enough points that the grid, not the direct sum kept for small n, does the work.
   const n = 1200;
-  const random = seededRandom(8);
-  // Ten clusters spread over about ±45, like a t-SNE layout in progress.
-  const layout = Float64Array.from({ length: 2 * n }, (_, c) => 40 * (c % 2 ? Math.sin(Math.floor(c / 2) % 10) : Math.cos(Math.floor(c / 2) % 10)) + (random() - 0.5) * 8);
-  const exact = new Float64Array(2 * n);
-  let exactZ = 0;
-  for (let i = 0; i < n; i++) {
-    for (let j = 0; j < n; j++) {
-      if (i === j) continue;
-      const dx = layout[2 * i]! - layout[2 * j]!;
-      const dy = layout[2 * i + 1]! - layout[2 * j + 1]!;
-      const kernel = 1 / (1 + dx * dx + dy * dy);
-      exactZ += kernel;
-      exact[2 * i]! += kernel * kernel * dx;
-      exact[2 * i + 1]! += kernel * kernel * dy;
+  // Ten clusters spread over about ±45 (a 2·3⁵-cell FFT) or ±75 (3·2⁸ cells, at the widest node
+  // spacing allowed), like a t-SNE layout in progress.
+  for (const radius of [40, 70]) {
+    const random = seededRandom(8);
+    const layout = Float64Array.from({ length: 2 * n }, (_, c) => radius * (c % 2 ? Math.sin(Math.floor(c / 2) % 10) : Math.cos(Math.floor(c / 2) % 10)) + (random() - 0.5) * 8);
+    const exact = new Float64Array(2 * n);
+    let exactZ = 0;
+    for (let i = 0; i < n; i++) {
+      for (let j = 0; j < n; j++) {
+        if (i === j) continue;
+        const dx = layout[2 * i]! - layout[2 * j]!;
+        const dy = layout[2 * i + 1]! - layout[2 * j + 1]!;
+        const kernel = 1 / (1 + dx * dx + dy * dy);
+        exactZ += kernel;
+        exact[2 * i]! += kernel * kernel * dx;
+        exact[2 * i + 1]! += kernel * kernel * dy;
+      }
     }
+    const forces = new Float64Array(2 * n);
+    const z = new Repulsion().compute(layout, n, forces);
+    let error = 0;
+    let norm = 0;
+    for (let c = 0; c < 2 * n; c++) {
+      error += (forces[c]! - exact[c]!) ** 2;
+      norm += exact[c]! ** 2;
+    }
+    assert.ok(Math.abs(z - exactZ) / exactZ < 5e-3, `radius ${radius}: Z relative error ${Math.abs(z - exactZ) / exactZ}`);
+    assert.ok(Math.sqrt(error / norm) < 0.02, `radius ${radius}: force relative error ${Math.sqrt(error / norm)}`);
   }
-  const forces = new Float64Array(2 * n);
-  const z = new Repulsion().compute(layout, n, forces);
-  let error = 0;
-  let norm = 0;
-  for (let c = 0; c < 2 * n; c++) {
-    error += (forces[c]! - exact[c]!) ** 2;
-    norm += exact[c]! ** 2;
-  }
-  assert.ok(Math.abs(z - exactZ) / exactZ < 5e-3, `Z relative error ${Math.abs(z - exactZ) / exactZ}`);
-  assert.ok(Math.sqrt(error / norm) < 0.02, `force relative error ${Math.sqrt(error / norm)}`);
 });

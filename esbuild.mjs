@@ -41,15 +41,18 @@ const common = {
  */
 const precompiledRegl = { regl: '@plotly/regl' };
 
+/** regl-scatterplot's shader sources are JavaScript modules named `.fs` (the map's first frame imports one). */
+const reglScatterplotSources = { '.fs': 'js' };
+
 const builds = [
   { ...common, entryPoints: { extension: 'src/extension/extension.ts' }, platform: 'node', format: 'cjs', target: 'node20', external: nodeExternals, outdir },
   // The UMAP layout thread is a file of its own that the engine (and the CLI) start beside them.
   { ...common, entryPoints: { engine: 'src/engine/engineProcess.ts', umapWorker: 'src/engine/projection/umap/umapWorker.ts' }, platform: 'node', format: 'cjs', target: 'node20', external: nodeExternals, outdir, plugins: [bindingFinder] },
   { ...common, entryPoints: { cli: 'src/cli/main.ts' }, platform: 'node', format: 'cjs', target: 'node20', external: nodeExternals, outdir, plugins: [bindingFinder], banner: { js: '#!/usr/bin/env node' } },
-  { ...common, entryPoints: { webview: 'src/webview/panel/main.ts' }, platform: 'browser', format: 'iife', target: 'chrome120', outdir, ...plotlySourceOptions(), alias: precompiledRegl },
+  { ...common, entryPoints: { webview: 'src/webview/panel/main.ts' }, platform: 'browser', format: 'iife', target: 'chrome120', outdir, ...plotlySourceOptions(), alias: precompiledRegl, loader: reglScatterplotSources },
   // The notebook renderer: VS Code imports it as an ES module into the notebook's output webview,
   // which loads no stylesheet for it, so its CSS comes in as text that it injects itself.
-  { ...common, entryPoints: { renderer: 'src/webview/notebook/index.ts' }, platform: 'browser', format: 'esm', target: 'chrome120', outdir, alias: precompiledRegl, loader: { '.css': 'text' } },
+  { ...common, entryPoints: { renderer: 'src/webview/notebook/index.ts' }, platform: 'browser', format: 'esm', target: 'chrome120', outdir, alias: precompiledRegl, loader: { ...reglScatterplotSources, '.css': 'text' } },
 ];
 
 /**

@@ -126,7 +126,7 @@ const latentMap: Contender = {
   name: 'latentMap',
   label: 'Latent Lab ScatterMap (regl-scatterplot 1.16.0, moved-frame pan)',
   entry: path.join(pages, 'latentMap.ts'),
-  setup: async () => ({ alias: { regl: '@plotly/regl' }, loader: { '.css': 'text' } }),
+  setup: async () => ({ alias: { regl: '@plotly/regl' }, loader: { '.css': 'text', '.fs': 'js' } }),
 };
 
 const embeddingAtlas026: Contender = { name: 'embeddingAtlas', label: 'Embedding Atlas 0.26.0 EmbeddingView', entry: path.join(pages, 'embeddingAtlas.ts'), setup: fromPeers(peers) };

@@ -17,6 +17,14 @@
  * times that settle). The pan's frame times are thus what a user sees while dragging; `redraws`
  * counts every frame the map drew (moved or full, its `view` event), `fullRedraws` the full ones.
  * After the pan the view must be where the harness's path ends, or the page says it did not follow.
+ *
+ * The first draw ends when the map says its points are on screen (its `painted` event: a full frame
+ * of every point on the map's canvas, which the harness then reads back — drawn by the map's first
+ * frame path, firstFrame.ts, pixel for pixel the scatter's own frame, or by the scatter where that
+ * path does not apply). The scatter's preparation of the points and the k-d tree that hover and
+ * selection ask come after that frame, and `show` resolves once they are done (an error there is
+ * the page's problem, reported as such); the harness's two animation frames after `painted` wait
+ * for the first part of that work.
  */
 import mapStyles from '../../src/webview/common/map.css';
 import type { Coloring } from '../../src/webview/common/map/mapColoring';
@@ -32,7 +40,9 @@ mountBench(async (host) => {
   style.textContent = mapStyles;
   document.head.append(style);
   let views = 0;
-  const map = new ScatterMap({ view: () => views++ }, { wheelZoom: true, tools: true });
+  let painted: (() => void) | undefined;
+  let failure: string | undefined;
+  const map = new ScatterMap({ view: () => views++, painted: () => painted?.() }, { wheelZoom: true, tools: true });
   Object.assign(map.element.style, { width: `${VIEW_SIZE.width}px`, height: `${VIEW_SIZE.height}px` });
   host.append(map.element);
   const inspect = (map.element as HTMLElement & { latentMap: MapInspection }).latentMap;
@@ -45,8 +55,11 @@ mountBench(async (host) => {
       // The explorer's labels arrive as Int32Array (-1 for none); the harness's classes are bytes.
       const projection: Projection = { method: 'pca', x: points.x, y: points.y };
       const coloring: Coloring = { kind: 'label', categories: Int32Array.from(points.category) };
-      await map.show(projection, coloring);
+      const shown = map.show(projection, coloring);
+      shown.catch((error: unknown) => (failure = error instanceof Error ? error.message : String(error)));
+      await Promise.race([shown, new Promise<void>((resolve) => (painted = resolve))]);
     },
+    problem: () => failure,
     look(camera) {
       const box = canvas.getBoundingClientRect();
       const centre = { x: box.left + box.width / 2, y: box.top + box.height / 2 };

@@ -1,9 +1,12 @@
+/// <reference path="../../src/webview/common/map/reglScatterplotSources.d.ts" />
 /**
  * The explorer's map at 200,000 points, in real Chromium (software WebGL) against a real in-process
  * engine: 2-D latents in ten labelled clusters with an 8×8 image each. Every point is drawn; hover
  * finds a point and shows its thumbnail without a scatter frame; a box and a lasso select what the coordinates
  * say it holds; a label search marks exactly that label; a click picks a point and its mark sits on
- * it, before, during and after a pan.
+ * it, before, during and after a pan. The first frame is the map's own (firstFrame.ts), and the
+ * scatter's full frame after it paints the same pixels; the k-d tree sorted after that frame
+ * (spatialIndex.ts) is a k-d tree that answers every query as regl-scatterplot's own.
  */
 import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -20,6 +23,8 @@ import { closeClean, openPanel, type Panel } from './harness/panel';
 import { type FrameState, SLOW_FRAME_MS } from '../../src/webview/common/map/motionFrames';
 import { boxSelect, drawnMapPixels, type MapElement, mapMarks, pointPosition, statusText, typeInto, waitFor, waitForMap } from './harness/pageQueries';
 import { HarnessServer } from './harness/server';
+import createKDBushClass from 'regl-scatterplot/src/kdbush-class.js';
+import { SpatialIndex } from '../../src/webview/common/map/spatialIndex';
 
 const COUNT = 200_000;
 const CLUSTERS = 10;
@@ -106,6 +111,36 @@ describe('the map at 200,000 points', { timeout: 120_000 }, () => {
     assert.equal((await mapMarks(page)).count, COUNT, 'the map draws every point');
     assert.ok((await drawnMapPixels(page)) > 1000, 'the scatter rendered the points');
     assert.match(await statusText(page), /^200,000 points · latent dims · colored by label/);
+
+    // The map drew the points' first frame itself (firstFrame.ts) and the scatter skipped its own
+    // first frame of them as the same picture: a full frame of the scatter now paints exactly it.
+    const handover = await page.evaluate(async () => {
+      const map = document.querySelector<MapElement>('.map-plot')!;
+      const canvas = map.querySelector<HTMLCanvasElement>('.map-canvas')!;
+      // No named functions in here: the page has not the helper the test's compiler names them with.
+      const copy = document.createElement('canvas');
+      [copy.width, copy.height] = [canvas.width, canvas.height];
+      const context = copy.getContext('2d', { willReadFrequently: true })!;
+      const { first, full } = map.latentMap.frames()!;
+      context.drawImage(canvas, 0, 0);
+      const before = new Uint32Array(context.getImageData(0, 0, copy.width, copy.height).data.buffer);
+      await map.latentMap.redraw();
+      context.clearRect(0, 0, copy.width, copy.height);
+      context.drawImage(canvas, 0, 0);
+      const after = new Uint32Array(context.getImageData(0, 0, copy.width, copy.height).data.buffer);
+      let differing = 0;
+      let painted = 0;
+      after.forEach((pixel, i) => {
+        if (pixel !== before[i]) differing++;
+        if (pixel !== 0) painted++;
+      });
+      return { first, full, differing, painted, after: map.latentMap.frames()! };
+    });
+    assert.ok(handover.first, `the first frame path drew the points and the scatter drew them no second time (${JSON.stringify(handover)})`);
+    assert.equal(handover.full, 1, 'one full frame before the redraw: the first frame path\'s');
+    assert.ok(handover.painted > 1000, 'the frames hold the points');
+    assert.equal(handover.differing, 0, "the scatter's own frame paints the first frame's picture, pixel for pixel");
+    assert.ok(!handover.after.first && handover.after.full === 2, 'the redraw was the scatter\'s own full frame');
 
     const lone = await lonePoint(page);
     const framesBefore = await page.evaluate(() => document.querySelector<MapElement>('.map-plot')!.latentMap.frames()!.full);
@@ -233,3 +268,65 @@ describe('the map at 200,000 points', { timeout: 120_000 }, () => {
     panel = undefined;
   });
 });
+
+describe("the map's k-d tree, sorted after the first frame", () => {
+  test('is a k-d tree regl-scatterplot reads as its own and answers every query as the tree it builds itself, sorted in slices or at once', async () => {
+    const random = seededRandom(3);
+    const count = 50_000;
+    // Clumped points with repeats, as a projection has; then sorted and constant runs, which a naive pivot makes quadratic.
+    const layouts: [string, Float32Array, Float32Array][] = [
+      ['clumped', Float32Array.from({ length: count }, () => Math.round(random() * 400) / 100), Float32Array.from({ length: count }, (_, i) => (i % 7 === 0 ? 0.5 : random() * 2 - 1))],
+      ['sorted', Float32Array.from({ length: count }, (_, i) => i / count), Float32Array.from({ length: count }, (_, i) => 1 - i / count)],
+      ['one point', new Float32Array(count).fill(0.25), new Float32Array(count).fill(-0.25)],
+    ];
+    const KDBush = createKDBushClass();
+    for (const [name, x, y] of layouts) {
+      const reference = new KDBush(count);
+      for (let i = 0; i < count; i++) reference.add(x[i]!, y[i]!);
+      reference.finish();
+      const sliced = new SpatialIndex(x, y);
+      // The scatter reads the buffer as a tree from the start: its header is final before any sorting.
+      assert.doesNotThrow(() => KDBush.from(sliced.buffer));
+      assert.ok(!sliced.done);
+      sliced.start();
+      await sliced.ready;
+      const atOnce = new SpatialIndex(x, y);
+      atOnce.start();
+      atOnce.finishNow();
+      for (const [how, index] of [['in slices between tasks', sliced], ['started, then finished at once (an interaction)', atOnce]] as const) {
+        assert.ok(index.done, `${name}, ${how}`);
+        assertKdTree(index.buffer, x, y, `${name}, ${how}`);
+        const tree = KDBush.from(index.buffer);
+        for (let query = 0; query < 300; query++) {
+          const [qx, qy, radius] = [random() * 4, random() * 2 - 1, random() * 0.2];
+          const sorted = (ids: number[]) => ids.sort((a, b) => a - b);
+          assert.deepEqual(sorted(tree.within(qx, qy, radius)), sorted(reference.within(qx, qy, radius)), `${name}, ${how}: points within ${radius} of (${qx}, ${qy})`);
+        }
+      }
+    }
+  });
+});
+
+/** KDBush 4's layout (8-byte header, 16- or 32-bit ids, Float64 coordinates, 64 points a node): every range split at its middle, on x and y by turns, ids a permutation carrying their points. */
+function assertKdTree(buffer: ArrayBuffer, x: Float32Array, y: Float32Array, label: string): void {
+  const count = x.length;
+  const idBytes = count < 65_536 ? 2 : 4;
+  const ids = idBytes === 2 ? new Uint16Array(buffer, 8, count) : new Uint32Array(buffer, 8, count);
+  const coords = new Float64Array(buffer, 8 + count * idBytes + ((8 - ((count * idBytes) % 8)) % 8), 2 * count);
+  const seen = new Uint8Array(count);
+  for (let i = 0; i < count; i++) {
+    seen[ids[i]!] = 1;
+    assert.ok(coords[2 * i] === x[ids[i]!] && coords[2 * i + 1] === y[ids[i]!], `${label}: item ${i} carries its point`);
+  }
+  assert.ok(seen.every((flag) => flag === 1), `${label}: every point once`);
+  const ranges = [[0, count - 1, 0]];
+  while (ranges.length > 0) {
+    const [left, right, axis] = ranges.pop()!;
+    if (right! - left! <= 64) continue;
+    const middle = (left! + right!) >> 1;
+    const split = coords[2 * middle + axis!]!;
+    for (let i = left!; i < middle; i++) assert.ok(coords[2 * i + axis!]! <= split, `${label}: item ${i} left of the split at ${middle}`);
+    for (let i = middle + 1; i <= right!; i++) assert.ok(coords[2 * i + axis!]! >= split, `${label}: item ${i} right of the split at ${middle}`);
+    ranges.push([left!, middle - 1, 1 - axis!], [middle + 1, right!, 1 - axis!]);
+  }
+}

@@ -22,6 +22,8 @@ export interface FrameState {
   fullMs: number;
   /** The canvas shows the last full frame moved to the current view, not a full frame. */
   moved: boolean;
+  /** The canvas shows a full frame drawn by the first frame path (firstFrame.ts), which the scatter's own first frame of the points matched. */
+  first: boolean;
 }
 
 /**
@@ -43,6 +45,9 @@ export class MotionFrames {
   private drew: 'full' | 'moved' | undefined;
   private showsMoved = false;
   private rest: ReturnType<typeof setTimeout> | undefined;
+  /** A full frame drawn onto the canvas outside the scatter (firstFrame.ts), and the camera view it shows. */
+  private drawnOutside: { view: number[]; width: number; height: number } | undefined;
+  private showsFirst = false;
 
   /**
    * `target` is the map's canvas; `camera` reads the scatter's camera view (ticked when a frame
@@ -72,8 +77,27 @@ export class MotionFrames {
     this.kept = undefined;
   }
 
+  /**
+   * The canvas shows the scatter's full frame at camera `view` already, drawn in `ms` by the first
+   * frame path: the scatter's next frame, if it is at the same view and size, is not drawn again
+   * (the same picture, a second time). Anything the scatter draws beside its points (a selection,
+   * a lasso) comes with a later frame; the map draws outside only when there is none.
+   */
+  shows(view: number[], ms: number): void {
+    this.drawnOutside = { view, width: this.target.width, height: this.target.height };
+    this.fullFrameMs = ms;
+    this.fullFrames++;
+    this.showsMoved = false;
+    this.showsFirst = true;
+  }
+
+  /** The scatter's picture changes beside the camera (a selection): its next frame is drawn. */
+  forget(): void {
+    this.drawnOutside = undefined;
+  }
+
   state(): FrameState {
-    return { full: this.fullFrames, fullMs: this.fullFrameMs, moved: this.showsMoved };
+    return { full: this.fullFrames, fullMs: this.fullFrameMs, moved: this.showsMoved, first: this.showsFirst };
   }
 
   dispose(): void {
@@ -84,14 +108,22 @@ export class MotionFrames {
     const view = Array.from(this.camera());
     const moving = view.some((value, i) => value !== this.view[i]);
     this.view = view;
-    const { kept, target } = this;
+    const { kept, target, drawnOutside } = this;
+    this.drawnOutside = undefined;
+    if (drawnOutside && drawnOutside.width === target.width && drawnOutside.height === target.height && view.length === drawnOutside.view.length && view.every((value, i) => value === drawnOutside.view[i])) {
+      clearTimeout(this.rest);
+      this.drew = 'full';
+      return;
+    }
     if (moving && this.fullFrameMs > SLOW_FRAME_MS && kept && kept.image.width === target.width && kept.image.height === target.height) {
       this.drew = 'moved';
+      this.showsFirst = false;
       clearTimeout(this.rest);
       this.rest = setTimeout(this.redraw, REST_MS);
       return;
     }
     clearTimeout(this.rest);
+    this.showsFirst = false;
     const start = performance.now();
     full();
     this.fullFrameMs = performance.now() - start;

@@ -4,9 +4,11 @@
  * moves the camera (and, where full frames are slow, shows the last one moved until the camera
  * rests: motionFrames.ts), hover asks the scatter's k-d tree for the nearest point without a frame
  * (pointFinder.ts) and a lasso selects without a redraw, which is what keeps a million points
- * interactive (bench/README.md compares it with other scatters). What must stay readable above the
- * points — the A/B picks, the hovered point, a ring round a lone match, the axis titles and ranges,
- * the colour bar — is DOM and a 2-D layer that follow the camera.
+ * interactive (bench/README.md compares it with other scatters). New points reach the screen
+ * before the scatter has prepared them: the map draws their first frame itself, the scatter's own
+ * frame to the pixel (firstFrame.ts), and the k-d tree is sorted after it (spatialIndex.ts). What
+ * must stay readable above the points — the A/B picks, the hovered point, a ring round a lone
+ * match, the axis titles and ranges, the colour bar — is DOM and a 2-D layer that follow the camera.
  */
 import createScatterplot from 'regl-scatterplot';
 import { formatValue } from '../format';
@@ -14,13 +16,16 @@ import { continuousGradient, cssRgb, cssToRgba, hexRgb } from '../render/palette
 import { el } from '../ui/dom';
 import { onThemeChange, themeColors } from '../plot/theme';
 import { type Coloring, pointColors, type PointColors } from './mapColoring';
+import { drawFirstFrame } from './firstFrame';
 import { type ContextWatch, watchContext } from './lostContext';
 import { type FrameState, MotionFrames } from './motionFrames';
 import { PointFinder } from './pointFinder';
 import { sharedRenderer } from './reglRenderer';
 import { methodNames, type Projection } from './projection';
+import { SpatialIndex } from './spatialIndex';
 
 type Scatterplot = ReturnType<typeof createScatterplot>;
+type Renderer = ReturnType<typeof sharedRenderer>;
 
 /** The part of the map's data space in view: what the manifold grid follows. */
 export interface VisibleRegion {
@@ -36,6 +41,11 @@ export interface MapEvents {
   /** A box or lasso selection ended, or the selection was cleared ([]). */
   select?: (indices: number[]) => void;
   view?: (region: VisibleRegion) => void;
+  /**
+   * The points `show` was given are on screen (the scatter's first frame of them). `show` resolves
+   * later, once the k-d tree that hover and selection ask is built too.
+   */
+  painted?: () => void;
 }
 
 /** What the map shows, on its element as `latentMap`, for tests, benches and bug reports. */
@@ -55,6 +65,8 @@ export interface MapInspection {
   nearest(x: number, y: number): number | undefined;
   context(): WebGLRenderingContext | undefined;
   frames(): FrameState | undefined;
+  /** Has the scatter draw a full frame now, the camera where it is; resolves once it is drawn. */
+  redraw(): Promise<void>;
 }
 
 export interface MapOptions {
@@ -105,7 +117,8 @@ interface Drawn {
   y: Float32Array;
   /** The data range [-1, 1] stands for, on each axis. */
   extent: { x: [number, number]; y: [number, number] };
-  spatialIndex?: ArrayBuffer;
+  /** The scatter's k-d tree over `x`, `y`: one per projection, kept when only the colors change. */
+  index: SpatialIndex;
 }
 
 export class ScatterMap {
@@ -118,6 +131,8 @@ export class ScatterMap {
   private readonly boxOutline = el('div', { class: 'map-box', hidden: true });
   private readonly toolButtons = new Map<Tool, HTMLButtonElement>();
   private scatter: Scatterplot | undefined;
+  /** The renderer the scatter draws through, without the frame gate. */
+  private renderer: Renderer | undefined;
   /** The frame gate of the current scatter (a new one with each, as after a lost context). */
   private motion: MotionFrames | undefined;
   private finder: PointFinder | undefined;
@@ -154,24 +169,49 @@ export class ScatterMap {
     this.cleanups.push(() => this.context.stop());
     // Tests and bug reports read what the map shows without reaching into regl.
     Object.defineProperty(this.element, 'latentMap', { value: this.inspection() });
+    // The scatter and its draw programs are made now, before any point arrives (a quarter of a
+    // second: regl generates and looks up its precompiled code), not on the way to the first frame.
+    // Where there is no WebGL, `show` says so.
+    try {
+      this.create();
+    } catch {
+      this.destroyScatter();
+    }
+    // A mouseup ends a lasso, which asks the scatter's tree: one still being built is finished first
+    // (this listener, capturing, runs before the scatter's own).
+    const finishIndex = () => this.uploaded?.index.finishNow();
+    window.addEventListener('mouseup', finishIndex, true);
+    this.cleanups.push(() => window.removeEventListener('mouseup', finishIndex, true));
   }
 
   /** Draws `projection` colored by `coloring`; the same projection again only recolors (keeps the view and the k-d tree). */
   async show(projection: Projection, coloring: Coloring): Promise<void> {
     const colors = pointColors(coloring);
     const previous = this.drawn;
-    const drawn: Drawn = previous?.projection === projection ? { ...previous, colors } : { projection, colors, ...scaled(projection) };
+    const drawn: Drawn = previous?.projection === projection ? { ...previous, colors } : newDrawn(projection, colors);
+    if (previous && previous.index !== drawn.index) previous.index.cancel();
     this.drawn = drawn;
-    const scatter = this.scatter ?? this.create(drawn);
-    if (previous && previous.projection !== projection && !sameExtent(previous.projection.extent, projection.extent)) {
+    const scatter = this.scatter ?? this.create();
+    await this.fitSize(scatter);
+    if (!previous || (previous.projection !== projection && !sameExtent(previous.projection.extent, projection.extent))) {
       this.motion?.discard();
       this.scales = scalesFor(drawn);
       await scatter.set({ xScale: this.scales.x as never, yScale: this.scales.y as never });
-      await scatter.reset();
+      // reset() resolves with the next frame, and a scatter without points draws none.
+      const reset = scatter.reset();
+      if (scatter.get('isPointsDrawn')) await reset;
     }
-    await this.upload(scatter, drawn);
-    this.showColorBar(coloring, colors);
+    let painted = false;
+    const paint = () => {
+      painted = true;
+      this.showColorBar(coloring, colors);
+      this.placeNow();
+      this.events.painted?.();
+    };
+    await this.upload(scatter, drawn, paint);
+    if (!painted) paint();
     this.layout();
+    await drawn.index.ready;
   }
 
   /** Picked points (A, B) and matches (searched, or hovered in a linked map); cheap: nothing is uploaded again. */
@@ -195,29 +235,39 @@ export class ScatterMap {
     this.layout();
   }
 
+  /** The scatter was made before the map was laid out: its first frame must have the map's size, not wait for the resize observer. */
+  private async fitSize(scatter: Scatterplot): Promise<void> {
+    const { clientWidth: width, clientHeight: height } = this.element;
+    if (width === 0 || height === 0 || (scatter.get('width') === width && scatter.get('height') === height)) return;
+    await scatter.set({ width, height });
+  }
+
   dispose(): void {
     cancelAnimationFrame(this.layoutFrame);
     for (const cleanup of this.cleanups) cleanup();
     this.destroyScatter();
+    this.drawn?.index.cancel();
     this.drawn = undefined;
     this.uploaded = undefined;
   }
 
-  private create(drawn: Drawn): Scatterplot {
-    this.scales = scalesFor(drawn);
+  /** The scatter, with the scales of `drawn` where there is one (else set when points come). */
+  private create(drawn?: Drawn): Scatterplot {
+    this.scales = drawn ? scalesFor(drawn) : { x: linearScale([-1, 1]), y: linearScale([-1, 1]) };
     const motion = new MotionFrames(
       this.canvas,
       () => this.scatter?.get('cameraView') ?? [],
       () => this.scatter?.redraw(),
     );
+    const renderer = sharedRenderer();
     const scatter = createScatterplot({
-      renderer: motion.renderer(sharedRenderer()),
+      renderer: motion.renderer(renderer),
       canvas: this.canvas,
       width: Math.max(1, this.element.clientWidth),
       height: Math.max(1, this.element.clientHeight),
       xScale: this.scales.x as never,
       yScale: this.scales.y as never,
-      pointSize: pointSize(drawn.x.length),
+      pointSize: pointSize(drawn?.x.length ?? 0),
       pointSizeSelected: 1,
       pointOutlineWidth: 1,
       // The scatter's own hover is off (no point lies within a negative reach; an option its types
@@ -237,7 +287,9 @@ export class ScatterMap {
       ...{ actionKeyMap: { lasso: 'shift', merge: 'meta', remove: 'alt' } },
     });
     if (!this.options.wheelZoom) scatter.get('camera').config({ isZoom: false });
+    scatter.subscribe('lassoStart', () => motion.forget());
     scatter.subscribe('select', ({ points }) => {
+      motion.forget();
       this.selection = points;
       this.events.select?.(points);
     });
@@ -254,6 +306,7 @@ export class ScatterMap {
     });
     this.context.watch(scatter.get('renderer').canvas);
     this.scatter = scatter;
+    this.renderer = renderer;
     this.motion = motion;
     return scatter;
   }
@@ -262,16 +315,43 @@ export class ScatterMap {
     this.motion?.dispose();
     this.scatter?.destroy();
     this.scatter = undefined;
+    this.renderer = undefined;
     this.motion = undefined;
     this.finder = undefined;
     this.hovered = undefined;
   }
 
-  private async upload(scatter: Scatterplot, drawn: Drawn): Promise<void> {
+  /**
+   * Resolves once the scatter has the points and they are on screen. Where it can, the map draws
+   * them first itself (firstFrame.ts), calls `painted` and lets that frame be shown before the
+   * scatter prepares them. The scatter gets the k-d tree's buffer before the tree is sorted
+   * (spatialIndex.ts): it draws without waiting for it, and the tree is sorted after.
+   */
+  private async upload(scatter: Scatterplot, drawn: Drawn, painted?: () => void): Promise<void> {
+    const { index } = drawn;
     await scatter.set({ colorBy: 'valueA', pointColor: drawn.colors.palette.map(hexRgb), pointSize: pointSize(drawn.x.length) });
-    await scatter.draw({ x: drawn.x, y: drawn.y, valueA: drawn.colors.values }, { zDataType: drawn.colors.type, ...(drawn.spatialIndex ? { spatialIndex: drawn.spatialIndex } : {}) });
-    if (this.drawn === drawn) drawn.spatialIndex = scatter.get('spatialIndex');
+    // Newer points came meanwhile (another `show`): they are the scatter's to draw, not these.
+    const superseded = () => {
+      if (this.drawn === drawn) return false;
+      if (this.drawn?.index !== index) index.cancel();
+      return true;
+    };
+    if (painted && superseded()) return;
+    // A selection or matches to fade by would change the scatter's frame after this one: the scatter draws then.
+    if (painted && this.renderer && this.motion && this.selection.length === 0 && this.matches.length <= 1) {
+      const started = performance.now();
+      const view = drawFirstFrame(this.renderer, scatter, this.canvas, { x: drawn.x, y: drawn.y, values: drawn.colors.values, type: drawn.colors.type });
+      if (view) {
+        this.motion.shows(view, performance.now() - started);
+        painted();
+        // The frame reaches the screen before the scatter's preparation takes the main thread.
+        await afterPaint();
+        if (superseded()) return;
+      }
+    }
+    await scatter.draw({ x: drawn.x, y: drawn.y, valueA: drawn.colors.values }, { zDataType: drawn.colors.type, spatialIndex: index.buffer });
     this.uploaded = drawn;
+    if (!index.done) index.start();
     this.highlight();
   }
 
@@ -303,7 +383,10 @@ export class ScatterMap {
     if (!scatter || !this.drawn) return;
     const shown = this.selection.length > 0 ? this.selection : this.matches.length > 1 ? this.matches : [];
     if (shown.length === 0) scatter.deselect({ preventEvent: true });
-    else scatter.select(shown, { preventEvent: true });
+    else {
+      this.motion?.forget();
+      scatter.select(shown, { preventEvent: true });
+    }
   }
 
   private showColorBar(coloring: Coloring, colors: PointColors): void {
@@ -446,6 +529,7 @@ export class ScatterMap {
       if (Math.abs(end[0] - from[0]) < 3 || Math.abs(end[1] - from[1]) < 3) return;
       const drawn = this.uploaded;
       if (!drawn) return;
+      drawn.index.finishNow();
       // In the scatter's own coordinates: given data coordinates, it maps them as if they were the
       // screen's and selects a box stretched by the map's aspect ratio.
       const corners = [from, [end[0], from[1]], end, [from[0], end[1]]].map(([x, y]) => this.scatterAt(drawn, x!, y!));
@@ -480,8 +564,11 @@ export class ScatterMap {
   private pointAt(x: number, y: number): number | undefined {
     const drawn = this.uploaded;
     const scales = this.scales;
-    if (!drawn?.spatialIndex || !scales) return undefined;
-    if (this.finder?.spatialIndex !== drawn.spatialIndex) this.finder = new PointFinder(drawn.spatialIndex, drawn.x, drawn.y);
+    if (!drawn || !scales) return undefined;
+    // Pointing at the map before its tree is sorted: the rest is sorted now.
+    drawn.index.finishNow();
+    if (!drawn.index.done) return undefined;
+    if (this.finder?.spatialIndex !== drawn.index.buffer) this.finder = new PointFinder(drawn.index.buffer, drawn.x, drawn.y);
     const [y0, y1] = scales.y.domain();
     // The scatter keeps its coordinates square on screen, so one pixel spans as much of x as of y.
     const perPixel = ((y1 - y0) / this.canvas.clientHeight) * (2 / (drawn.extent.y[1] - drawn.extent.y[0]));
@@ -593,19 +680,29 @@ export class ScatterMap {
 
   private inspection(): MapInspection {
     return {
-      count: () => this.uploaded?.x.length ?? 0,
+      // Counted once the map is whole: on screen and its k-d tree built (when `show` resolves).
+      count: () => (this.uploaded?.index.done ? this.uploaded.x.length : 0),
       picks: () => [...this.picks],
       matches: () => [...this.matches],
       selection: () => [...this.selection],
       coloring: () => this.drawn && { type: this.drawn.colors.type, palette: this.drawn.colors.palette.map(cssRgb), values: Array.from(this.drawn.colors.values.subarray(0, 1000)) },
-      region: () => this.scales && region(this.scales),
+      region: () => (this.drawn && this.scales ? region(this.scales) : undefined),
       projection: () => this.drawn && { x: Array.from(this.drawn.projection.x), y: Array.from(this.drawn.projection.y) },
       axisTitles: () => this.drawn && axisTitles(this.drawn.projection),
-      screenPosition: (index: number) => this.scatter?.getScreenPosition(index),
+      screenPosition: (index: number) => (this.scatter?.get('isPointsDrawn') ? this.scatter.getScreenPosition(index) : undefined),
       hovered: () => this.hovered,
       nearest: (x: number, y: number) => this.nearest(x, y),
       context: () => this.scatter?.get('renderer').regl._gl,
       frames: () => this.motion?.state(),
+      redraw: () => {
+        const scatter = this.scatter;
+        if (!scatter?.get('isPointsDrawn')) return Promise.resolve();
+        this.motion?.forget();
+        return new Promise<void>((resolve) => {
+          scatter.subscribe('draw', () => resolve(), 1);
+          scatter.redraw();
+        });
+      },
     };
   }
 }
@@ -624,6 +721,12 @@ function themed() {
   return { pointColorActive: cssToRgba(colors.foreground), lassoColor: cssToRgba(colors.accent) };
 }
 
+/** A new projection to draw: its points scaled, and a k-d tree for them that is sorted after their first frame. */
+function newDrawn(projection: Projection, colors: PointColors): Drawn {
+  const points = scaled(projection);
+  return { projection, colors, ...points, index: new SpatialIndex(points.x, points.y) };
+}
+
 /**
  * The projection scaled into [-1, 1] on each axis, with a margin so the outermost points are not cut
  * by the edge, and the data range that [-1, 1] stands for.
@@ -632,7 +735,8 @@ function scaled(projection: Projection): Pick<Drawn, 'x' | 'y' | 'extent'> {
   const fit = (values: Float32Array, given?: [number, number]) => {
     let [low, high] = given ?? [Infinity, -Infinity];
     if (!given) {
-      for (const value of values) {
+      for (let i = 0; i < values.length; i++) {
+        const value = values[i]!;
         if (value < low) low = value;
         if (value > high) high = value;
       }
@@ -641,11 +745,19 @@ function scaled(projection: Projection): Pick<Drawn, 'x' | 'y' | 'extent'> {
     const margin = (high - low) * 0.025;
     const extent: [number, number] = [low - margin, high + margin];
     const span = extent[1] - extent[0];
-    return { scaled: values.map((value) => ((value - extent[0]) / span) * 2 - 1), extent };
+    // A plain loop: a typed array's map with a callback takes about ten times as long at a million points.
+    const scaled = new Float32Array(values.length);
+    for (let i = 0; i < values.length; i++) scaled[i] = ((values[i]! - extent[0]) / span) * 2 - 1;
+    return { scaled, extent };
   };
   const x = fit(projection.x, projection.extent?.x);
   const y = fit(projection.y, projection.extent?.y);
   return { x: x.scaled, y: y.scaled, extent: { x: x.extent, y: y.extent } };
+}
+
+/** After the next frame has been painted: its animation frame, then a task after it. */
+function afterPaint(): Promise<void> {
+  return new Promise((resolve) => requestAnimationFrame(() => setTimeout(resolve)));
 }
 
 function sameExtent(a: Projection['extent'], b: Projection['extent']): boolean {

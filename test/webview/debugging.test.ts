@@ -259,17 +259,25 @@ describe('debugging tabs', () => {
       await captionIs('epoch 2 of 2', 'the last epoch shown first');
       // The page's session lays the epochs out anew: the same layout to float32 rounding.
       const near = (a: number[] | undefined, b: number[]) => a !== undefined && a.length === b.length && a.every((value, i) => Math.abs(value - b[i]!) < 1e-4);
-      assert.ok(near(await shown(), layout(1)), 'the map shows the engine\'s layout of epoch 2');
+      // The caption moves at once; the map takes the newest epoch once it has finished drawing the one before.
+      const showsLayout = async (epoch: number, what: string) => {
+        const deadline = Date.now() + 30_000;
+        while (!near(await shown(), layout(epoch))) {
+          if (Date.now() > deadline) assert.fail(what);
+          await page.waitForTimeout(50);
+        }
+      };
+      await showsLayout(1, 'the map shows the engine\'s layout of epoch 2');
       const before = await page.evaluate((map) => Array.from(document.querySelectorAll<HTMLCanvasElement>(`${map} canvas`), (canvas) => canvas.toDataURL()), map);
       await page.focus('.timeline-view input[type="range"]');
       await page.keyboard.press('Home');
       await captionIs('epoch 1 of 2', 'the scrubber at epoch 1');
-      assert.ok(near(await shown(), layout(0)), 'the probes moved to epoch 1\'s layout');
+      await showsLayout(0, 'the probes moved to epoch 1\'s layout');
       await waitForPixelsToChange(page, `${map} canvas`, before, 'the map redrawn at epoch 1');
 
       await page.click('.timeline-view vscode-button');
       await waitFor(page, () => document.querySelector('.timeline-view .slider-value')?.textContent === 'epoch 2 of 2' && document.querySelector('.timeline-view vscode-button')?.textContent === 'Play', undefined, 'play running to the last epoch and stopping');
-      assert.ok(near(await shown(), layout(1)), 'play ends on epoch 2\'s layout');
+      await showsLayout(1, 'play ends on epoch 2\'s layout');
       await shootThemes(page, 'timeline');
 
       await runTraining(await loadBackend(), { ...specs.vae2d, epochs: 3, out: folders.vae2d, resume: true });

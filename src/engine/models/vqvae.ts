@@ -69,13 +69,14 @@ function wrap(tf: Tf, config: VqVaeConfig, parts: ModelParts): BuiltModel<VqVaeC
     const smoothed = tf.mul(tf.div(tf.add(newCount, 1e-5), tf.add(total, k * 1e-5)), total);
     const updated = tf.div(newSum, smoothed.expandDims(1));
     // Entries that fell out of use restart at random encoder outputs of this batch.
-    const dead = tf.less(newCount, 1e-3).expandDims(1);
+    const dead = tf.less(newCount, 1e-3);
+    const deadRows = tf.tile(dead.expandDims(1), [1, d]);
     const picks = context.perStep((step) => tf.randomUniform([k], 0, rows.shape[0]!, 'int32', stepSeed(config.seed, step, 4)));
     // A one-hot product: tfjs-node's gather reads its indices back to check them, which a compiled step cannot do.
     const fresh = tf.matMul(tf.oneHot(picks, rows.shape[0]!), rows);
-    codebook.assign(tf.where(tf.tile(dead, [1, d]), fresh, updated));
-    emaSum.assign(tf.where(tf.tile(dead, [1, d]), fresh, newSum));
-    emaCount.assign(tf.where(dead.squeeze([1]), tf.onesLike(newCount), newCount));
+    codebook.assign(tf.where(deadRows, fresh, updated));
+    emaSum.assign(tf.where(deadRows, fresh, newSum));
+    emaCount.assign(tf.where(dead, tf.onesLike(newCount), newCount));
   };
   const decode = (z: Tensor) => tf.tidy(() => outputTransform(tf, config.reconstruction, applyOne(parts.decoder, z)));
   /** The code at each position of `rows` encoded samples: their latents are codebook rows, so the nearest is the one used. */

@@ -177,8 +177,8 @@ export class ScatterMap {
     } catch {
       this.destroyScatter();
     }
-    // A mouseup ends a lasso, which asks the scatter's tree: one still being built is finished first
-    // (this listener, capturing, runs before the scatter's own).
+    // A mouseup ends a lasso or a box, which ask the scatter's tree: one still being built is
+    // finished first (this listener, capturing on the window, runs before theirs).
     const finishIndex = () => this.uploaded?.index.finishNow();
     window.addEventListener('mouseup', finishIndex, true);
     this.cleanups.push(() => window.removeEventListener('mouseup', finishIndex, true));
@@ -529,7 +529,6 @@ export class ScatterMap {
       if (Math.abs(end[0] - from[0]) < 3 || Math.abs(end[1] - from[1]) < 3) return;
       const drawn = this.uploaded;
       if (!drawn) return;
-      drawn.index.finishNow();
       // In the scatter's own coordinates: given data coordinates, it maps them as if they were the
       // screen's and selects a box stretched by the map's aspect ratio.
       const corners = [from, [end[0], from[1]], end, [from[0], end[1]]].map(([x, y]) => this.scatterAt(drawn, x!, y!));
@@ -567,7 +566,6 @@ export class ScatterMap {
     if (!drawn || !scales) return undefined;
     // Pointing at the map before its tree is sorted: the rest is sorted now.
     drawn.index.finishNow();
-    if (!drawn.index.done) return undefined;
     if (this.finder?.spatialIndex !== drawn.index.buffer) this.finder = new PointFinder(drawn.index.buffer, drawn.x, drawn.y);
     const [y0, y1] = scales.y.domain();
     // The scatter keeps its coordinates square on screen, so one pixel spans as much of x as of y.
